@@ -1,0 +1,135 @@
+"""The ``waooaw`` command."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="waooaw",
+    help="Contract-first toolchain: generate code from OpenAPI contracts and run the services.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Contract-first toolchain: generate code from OpenAPI contracts."""
+
+
+def _project_config() -> tuple[Path, dict[str, Any]]:
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            section = data.get("tool", {}).get("waooaw")
+            if isinstance(section, dict):
+                return folder, section
+    raise typer.BadParameter(
+        "no [tool.waooaw] section in pyproject.toml here or above; pass a contract file instead"
+    )
+
+
+def _contract_name(spec: Path) -> str:
+    return spec.name.split(".", 1)[0]
+
+
+@app.command()
+def gen(
+    spec: Annotated[
+        Path | None,
+        typer.Argument(help="Contract to generate; default: every contract in [tool.waooaw.contracts]."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Package folder to write (with SPEC).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if any generated file is stale.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Regenerate even when up to date.")] = False,
+) -> None:
+    """Generate models and server stubs from OpenAPI contracts."""
+    from .codegen import pipeline
+
+    jobs: list[pipeline.Job]
+    if spec is not None:
+        if out is None:
+            raise typer.BadParameter("--out DIR is required with a contract file")
+        jobs = [pipeline.Job(spec, out, _contract_name(spec))]
+    else:
+        if out is not None:
+            raise typer.BadParameter("--out needs a contract file")
+        root, config = _project_config()
+        contracts = config.get("contracts") or {}
+        base = root / str(config.get("out", "generated"))
+        jobs = [
+            pipeline.Job(root / str(path), base / name, name)
+            for name, path in sorted(contracts.items())
+        ]
+        if not jobs:
+            raise typer.BadParameter("[tool.waooaw.contracts] lists no contracts")
+    raise typer.Exit(_check(jobs) if check else _generate(jobs, force))
+
+
+def _generate(jobs: list[Any], force: bool) -> int:
+    from .codegen import ContractErrors, generate_all
+
+    try:
+        results = generate_all(jobs, force=force)
+    except ContractErrors as exc:
+        typer.echo(exc.render(), err=True)
+        return 1
+    for job, result in zip(jobs, results, strict=True):
+        if result.skipped:
+            typer.echo(f"{job.name}: up to date ({job.out})")
+            continue
+        typer.echo(
+            f"{job.name}: {len(result.written)} written, {len(result.unchanged)} unchanged,"
+            f" {len(result.removed)} removed ({job.out})"
+        )
+    return 0
+
+
+def _check(jobs: list[Any]) -> int:
+    from .codegen import ContractErrors, check
+
+    failed = False
+    for job in jobs:
+        try:
+            result = check(job)
+        except ContractErrors as exc:
+            typer.echo(exc.render(), err=True)
+            failed = True
+            continue
+        for path in result.missing:
+            typer.echo(f"missing: {path}")
+        for path in result.extra:
+            typer.echo(f"extra: {path} (generated file no longer produced)")
+        for path, diff in result.stale.items():
+            lines = diff.splitlines()
+            shown = "\n".join(lines[:40])
+            more = f"\n... {len(lines) - 40} more diff lines" if len(lines) > 40 else ""
+            typer.echo(f"stale: {path}\n{shown}{more}")
+        if result.ok:
+            typer.echo(f"{job.name}: up to date")
+        else:
+            failed = True
+    if failed:
+        typer.echo("generated code is out of date: run `waooaw gen` and commit the result", err=True)
+    return 1 if failed else 0
+
+
+def main() -> None:
+    app(prog_name="waooaw")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""The intermediate representation every target renders from.
+
+Built once per contract by :mod:`waooaw.codegen.build`; immutable afterwards.
+All names and type strings are final here: templates never compute them.
+Type strings come in two spellings: ``py_type`` for use inside ``models.py``
+and ``server_type`` for modules that import the models as ``models``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "Api",
+    "BodyIR",
+    "EnumMember",
+    "FieldIR",
+    "FormFieldIR",
+    "ModelIR",
+    "OperationIR",
+    "ParameterIR",
+    "ResponseIR",
+    "TagIR",
+]
+
+ModelKind = Literal["class", "enum", "alias", "root"]
+ParamLocation = Literal["path", "query", "header", "cookie"]
+BodyKind = Literal["json", "form", "multipart", "raw"]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldIR:
+    json_name: str
+    py_name: str
+    py_type: str  # annotation inside models.py, without the Field(...) wrapper
+    annotation: str  # full annotation, e.g. Annotated[str, Field(max_length=5)]
+    default: str | None  # Python source of the default, or None when required
+    required: bool
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EnumMember:
+    name: str
+    value: str  # Python literal
+
+
+@dataclass(frozen=True, slots=True)
+class ModelIR:
+    name: str
+    kind: ModelKind
+    description: str | None
+    source_pointer: str
+    fields: tuple[FieldIR, ...] = ()
+    extra: Literal["forbid", "allow", "ignore"] = "ignore"
+    extra_type: str | None = None
+    enum_base: str | None = None  # StrEnum / IntEnum
+    members: tuple[EnumMember, ...] = ()
+    alias_type: str | None = None  # for alias and root models
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterIR:
+    name: str  # as in the contract
+    py_name: str  # keyword argument of the Protocol method
+    location: ParamLocation
+    required: bool
+    py_type: str  # type the implementation receives (server spelling)
+    annotation: str  # FastAPI annotation for the handler parameter
+    default: str | None  # handler default (Python source) or None when required
+    description: str | None
+    style: Literal["plain", "delimited", "deep_object"]
+    raw_annotation: str | None  # for delimited / deepObject: what FastAPI collects
+    adapter_type: str | None  # type validated from raw for delimited / deepObject
+    separator: str = ","
+
+
+@dataclass(frozen=True, slots=True)
+class FormFieldIR:
+    name: str
+    py_name: str
+    py_type: str
+    annotation: str
+    default: str | None
+    is_file: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BodyIR:
+    kind: BodyKind
+    media_type: str
+    required: bool
+    py_type: str  # server spelling; "bytes" for raw bodies
+    annotation: str
+    default: str | None
+    form_fields: tuple[FormFieldIR, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseIR:
+    status: str  # "200", "default", "4XX"
+    status_code: int | None  # None for default / ranges
+    class_name: str
+    description: str
+    media_types: tuple[str, ...]
+    json_media_type: str | None  # the JSON media type, if any
+    body_type: str | None  # server spelling of the JSON body type
+    streams: bool  # has non-JSON content, given as bytes/str/stream
+    is_error: bool
+    headers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OperationIR:
+    operation_id: str
+    py_name: str
+    class_prefix: str
+    method: str
+    path: str  # as in the contract
+    route_path: str  # with Python parameter names, for Starlette
+    tag: str
+    tags: tuple[str, ...]
+    summary: str | None
+    description: str | None
+    deprecated: bool
+    parameters: tuple[ParameterIR, ...]
+    body: BodyIR | None
+    responses: tuple[ResponseIR, ...]
+    success_status: int
+    success_model: str | None  # FastAPI response_model (server spelling)
+    result_alias: str
+
+
+@dataclass(frozen=True, slots=True)
+class TagIR:
+    name: str
+    protocol_name: str
+    description: str | None
+    operations: tuple[OperationIR, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    name: str  # short contract name, e.g. "plant"
+    class_prefix: str  # e.g. "Plant"
+    title: str
+    version: str
+    openapi_version: str
+    description: str | None
+    source: str  # contract path as given to the generator
+    sha256: str
+    models: tuple[ModelIR, ...]
+    tags: tuple[TagIR, ...]
+    operations: tuple[OperationIR, ...]

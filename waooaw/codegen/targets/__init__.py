@@ -1,0 +1,1 @@
+"""Output targets: one folder each, with its templates beside its renderer."""

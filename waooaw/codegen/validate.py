@@ -1,0 +1,244 @@
+"""Structural validation against the OpenAPI meta-schemas, plus semantic rules.
+
+The meta-schemas are the ones openapi-spec-validator ships (read from its
+package data without importing it, which costs half a second); jsonschema-rs
+evaluates them. Rules a meta-schema cannot express (unique operationIds,
+path templates and their parameters, resolvable refs) are checked here too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+from .errors import ContractError, escape_pointer, join_pointer
+from .loader import LoadedContract, iter_refs, unescape_pointer
+
+__all__ = ["HTTP_METHODS", "validate_contract"]
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_TEMPLATE = re.compile(r"\{([^{}]+)\}")
+_VALID_TYPES = {"string", "integer", "number", "boolean", "array", "object", "null"}
+
+
+@cache
+def _meta_validator(version: str) -> Any:
+    import jsonschema_rs
+
+    spec = find_spec("openapi_spec_validator")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - dependency
+        raise RuntimeError("openapi-spec-validator is not installed")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    schema = json.loads((root / "resources" / "schemas" / version / "schema.json").read_text())
+    return jsonschema_rs.validator_for(schema)
+
+
+def validate_contract(contract: LoadedContract) -> list[ContractError]:
+    doc = contract.document
+    version = doc.get("openapi")
+    if not isinstance(version, str) or not re.match(r"^3\.[01]\.\d+", version):
+        found = doc.get("swagger") or version
+        return [
+            contract.error(
+                "/openapi",
+                "openapi-version",
+                f"only OpenAPI 3.0.x and 3.1.x are supported (found {found!r})",
+            )
+        ]
+    errors: list[ContractError] = []
+    validator = _meta_validator("v3.1" if version.startswith("3.1") else "v3.0")
+    for err in validator.iter_errors(doc):
+        pointer = join_pointer("", *[str(p) for p in err.instance_path])
+        errors.append(contract.error(pointer, "openapi-schema", _message(err)))
+    errors.extend(_check_refs(contract))
+    errors.extend(_check_operations(contract))
+    errors.extend(_check_schemas(contract))
+    return errors
+
+
+def _message(err: Any) -> str:
+    message = str(err.message)
+    if len(message) > 300:
+        message = message[:297] + "..."
+    return message
+
+
+def _resolve(doc: Any, ref: str) -> Any:
+    node = doc
+    for raw in ref[1:].split("/")[1:]:
+        token = unescape_pointer(raw)
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            raise KeyError(ref)
+    return node
+
+
+def _check_refs(contract: LoadedContract) -> list[ContractError]:
+    errors = []
+    for pointer, ref in iter_refs(contract.document):
+        if not ref.startswith("#"):
+            continue  # external refs were bundled; leftovers were reported while loading
+        try:
+            _resolve(contract.document, ref)
+        except KeyError:
+            errors.append(
+                contract.error(pointer + "/$ref", "ref-unresolved", f"$ref {ref!r} points at nothing")
+            )
+    return errors
+
+
+def _deref(doc: Any, node: Any) -> Any:
+    for _ in range(20):
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            try:
+                node = _resolve(doc, node["$ref"])
+            except KeyError:
+                return None
+        else:
+            return node
+    return None
+
+
+def _check_operations(contract: LoadedContract) -> list[ContractError]:
+    doc = contract.document
+    errors: list[ContractError] = []
+    seen_ids: dict[str, str] = {}
+    paths = doc.get("paths") or {}
+    if not isinstance(paths, dict):
+        return errors
+    for path, item in paths.items():
+        item_pointer = join_pointer("/paths", path)
+        item = _deref(doc, item)
+        if not isinstance(item, dict):
+            continue
+        template = _TEMPLATE.findall(path)
+        if len(set(template)) != len(template):
+            errors.append(
+                contract.error(item_pointer, "path-template", f"{path}: a parameter appears twice")
+            )
+        shared = _params(doc, item.get("parameters"), item_pointer + "/parameters", contract, errors)
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            op_pointer = join_pointer(item_pointer, method)
+            op_id = op.get("operationId")
+            if isinstance(op_id, str):
+                if op_id in seen_ids:
+                    errors.append(
+                        contract.error(
+                            op_pointer + "/operationId",
+                            "operation-id-unique",
+                            f"operationId {op_id!r} is already used by {seen_ids[op_id]}",
+                        )
+                    )
+                else:
+                    seen_ids[op_id] = f"{method.upper()} {path}"
+            own = _params(doc, op.get("parameters"), op_pointer + "/parameters", contract, errors)
+            merged = {**shared, **own}
+            declared = {name for (name, where) in merged if where == "path"}
+            for name in template:
+                if name not in declared:
+                    errors.append(
+                        contract.error(
+                            op_pointer,
+                            "path-parameter-missing",
+                            f"{method.upper()} {path}: path parameter {{{name}}} is not declared"
+                            " in parameters",
+                        )
+                    )
+            for (name, where), param_pointer in merged.items():
+                if where == "path" and name not in template:
+                    errors.append(
+                        contract.error(
+                            param_pointer,
+                            "path-parameter-unused",
+                            f"path parameter {name!r} does not appear in {path}",
+                        )
+                    )
+    return errors
+
+
+def _params(
+    doc: Any,
+    params: Any,
+    pointer: str,
+    contract: LoadedContract,
+    errors: list[ContractError],
+) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    if not isinstance(params, list):
+        return found
+    for i, raw in enumerate(params):
+        param = _deref(doc, raw)
+        if not isinstance(param, dict):
+            continue
+        name, where = param.get("name"), param.get("in")
+        if not isinstance(name, str) or not isinstance(where, str):
+            continue
+        key = (name, where)
+        here = f"{pointer}/{i}"
+        if key in found:
+            errors.append(
+                contract.error(
+                    here, "parameter-unique", f"parameter {name!r} in {where} is declared twice"
+                )
+            )
+        found[key] = here
+    return found
+
+
+def _check_schemas(contract: LoadedContract) -> list[ContractError]:
+    """Checks a 3.1 document's meta-schema leaves to the JSON Schema dialect."""
+    errors: list[ContractError] = []
+    schemas = (contract.document.get("components") or {}).get("schemas") or {}
+    if not isinstance(schemas, dict):
+        return errors
+    for name, schema in schemas.items():
+        _walk_schema(schema, join_pointer("/components/schemas", name), contract, errors)
+    return errors
+
+
+def _walk_schema(schema: Any, pointer: str, contract: LoadedContract, errors: list[ContractError]) -> None:
+    if not isinstance(schema, dict):
+        return
+    t = schema.get("type")
+    types = t if isinstance(t, list) else [t] if t is not None else []
+    for value in types:
+        if value not in _VALID_TYPES:
+            errors.append(
+                contract.error(
+                    pointer + "/type",
+                    "schema-type",
+                    f"{value!r} is not a JSON Schema type (one of {', '.join(sorted(_VALID_TYPES))})",
+                )
+            )
+    required = schema.get("required")
+    if required is not None and (
+        not isinstance(required, list) or not all(isinstance(r, str) for r in required)
+    ):
+        errors.append(
+            contract.error(pointer + "/required", "schema-required", "required must list property names")
+        )
+    props = schema.get("properties")
+    if props is not None and not isinstance(props, dict):
+        errors.append(contract.error(pointer + "/properties", "schema-properties", "properties must be a mapping"))
+        props = None
+    for key, value in (props or {}).items():
+        _walk_schema(value, f"{pointer}/properties/{escape_pointer(key)}", contract, errors)
+    for key in ("items", "additionalProperties", "not"):
+        _walk_schema(schema.get(key), f"{pointer}/{key}", contract, errors)
+    for key in ("allOf", "oneOf", "anyOf"):
+        parts = schema.get(key)
+        if parts is not None and not isinstance(parts, list):
+            errors.append(contract.error(f"{pointer}/{key}", "schema-composition", f"{key} must be a list"))
+            continue
+        for i, part in enumerate(parts or []):
+            _walk_schema(part, f"{pointer}/{key}/{i}", contract, errors)

@@ -1,0 +1,1 @@
+"""Runtime support that generated code imports (kept small and stable)."""

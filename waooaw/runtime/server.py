@@ -1,0 +1,289 @@
+"""What generated FastAPI routers need at run time.
+
+Exceptions::
+
+    ProblemError                 an RFC 9457 problem with a status, type and title
+    └── NotImplementedOperation  501: the implementation lacks this operation
+
+``install_problem_handlers(app)`` turns every error FastAPI or Starlette can
+raise (validation, malformed JSON, unknown route, wrong method, unhandled
+exceptions) into ``application/problem+json``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response, StreamingResponse
+
+__all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "PROBLEM_TYPES",
+    "NotImplementedOperation",
+    "ProblemError",
+    "ResponseRenderer",
+    "bind",
+    "deep_object",
+    "install_problem_handlers",
+    "parse_delimited",
+    "problem_response",
+    "validate_param",
+]
+
+log = logging.getLogger("waooaw.server")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_BASE = "https://waooaw.com/errors/"
+PROBLEM_TYPES: dict[int, tuple[str, str]] = {
+    400: (_BASE + "bad-request", "Bad Request"),
+    401: (_BASE + "unauthorized", "Unauthorized"),
+    403: (_BASE + "forbidden", "Forbidden"),
+    404: (_BASE + "not-found", "Not Found"),
+    405: (_BASE + "method-not-allowed", "Method Not Allowed"),
+    406: (_BASE + "not-acceptable", "Not Acceptable"),
+    409: (_BASE + "conflict", "Conflict"),
+    413: (_BASE + "payload-too-large", "Payload Too Large"),
+    415: (_BASE + "unsupported-media-type", "Unsupported Media Type"),
+    422: (_BASE + "validation", "Validation Error"),
+    429: (_BASE + "too-many-requests", "Too Many Requests"),
+    500: (_BASE + "internal", "Internal Server Error"),
+    501: (_BASE + "not-implemented", "Not Implemented"),
+    503: (_BASE + "service-unavailable", "Service Unavailable"),
+    504: (_BASE + "gateway-timeout", "Gateway Timeout"),
+}
+
+
+class ProblemError(Exception):
+    """An error an implementation raises to answer with a problem+json body."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str | None = None,
+        *,
+        type: str | None = None,
+        title: str | None = None,
+        violations: list[dict[str, Any]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        default_type, default_title = PROBLEM_TYPES.get(status, ("about:blank", "Error"))
+        self.status = status
+        self.type = type or default_type
+        self.title = title or default_title
+        self.detail = detail
+        self.violations = violations
+        self.headers = dict(headers or {})
+        self.extra = dict(extra or {})
+        super().__init__(detail or self.title)
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": self.type, "title": self.title, "status": self.status}
+        if self.detail is not None:
+            data["detail"] = self.detail
+        if instance is not None:
+            data["instance"] = instance
+        if self.violations is not None:
+            data["violations"] = self.violations
+        data.update(self.extra)
+        return data
+
+
+class NotImplementedOperation(ProblemError):
+    def __init__(self, operation_id: str) -> None:
+        super().__init__(501, f"operation {operation_id} is not implemented yet")
+        self.operation_id = operation_id
+
+
+def problem_response(
+    problem: ProblemError, request: Request | None = None, *, correlation_id: str | None = None
+) -> Response:
+    body = problem.body(instance=request.url.path if request is not None else None)
+    if correlation_id is None and request is not None:
+        correlation_id = getattr(request.state, "correlation_id", None)
+    if correlation_id is not None:
+        body["correlation_id"] = correlation_id
+    headers = dict(problem.headers)
+    if correlation_id is not None:
+        headers.setdefault("X-Correlation-ID", correlation_id)
+    return Response(
+        content=json.dumps(body, separators=(",", ":"), default=str).encode(),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _loc(loc: Iterable[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def validation_problem(errors: Iterable[Mapping[str, Any]]) -> ProblemError:
+    errors = list(errors)
+    if any(e.get("type") == "json_invalid" for e in errors):
+        first = next(e for e in errors if e.get("type") == "json_invalid")
+        detail = first.get("ctx", {}).get("error") or first.get("msg") or "invalid JSON"
+        return ProblemError(400, f"request body is not valid JSON: {detail}")
+    violations = [
+        {"rule": "validation", "field": _loc(e.get("loc", ())), "message": str(e.get("msg", ""))}
+        for e in errors
+    ]
+    count = len(violations)
+    detail = f"{count} field{'s' if count != 1 else ''} failed validation"
+    if count == 1:
+        detail = f"{violations[0]['field']}: {violations[0]['message']}"
+    return ProblemError(422, detail, violations=violations)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Answer every error with application/problem+json."""
+
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ProblemError)
+        return problem_response(exc, request)
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return problem_response(validation_problem(exc.errors()), request)
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no route matches {request.method} {request.url.path}"
+        if exc.status_code == 405 and detail == "Method Not Allowed":
+            detail = f"{request.method} is not allowed on {request.url.path}"
+        problem = ProblemError(exc.status_code, detail, headers=exc.headers)
+        return problem_response(problem, request)
+
+    async def on_unhandled(request: Request, exc: Exception) -> Response:
+        log.error(
+            "unhandled %s on %s %s",
+            type(exc).__name__,
+            request.method,
+            request.url.path,
+            exc_info=exc,
+        )
+        return problem_response(ProblemError(500, "an unexpected error occurred"), request)
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unhandled)
+
+
+def bind(implementations: tuple[object, ...], name: str) -> Callable[..., Awaitable[Any]] | None:
+    """The first implementation's coroutine method called ``name``, if any."""
+    for impl in implementations:
+        method = getattr(impl, name, None)
+        if callable(method):
+            if not inspect.iscoroutinefunction(method):
+                raise TypeError(f"{type(impl).__name__}.{name} must be an async method")
+            return method  # type: ignore[no-any-return]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _ResponseSpec:
+    status_code: int | None
+    json_media_type: str | None
+    adapter: TypeAdapter[Any] | None
+    media_types: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class ResponseRenderer:
+    """Turns an implementation's result object into an HTTP response, strictly.
+
+    Only the operation's documented response classes are accepted; JSON bodies
+    are serialized through a TypeAdapter of the documented type, which rejects
+    values of the wrong type.
+    """
+
+    operation_id: str
+    specs: dict[type, _ResponseSpec] = field(default_factory=dict)
+
+    def add(
+        self,
+        cls: type,
+        status_code: int | None,
+        media_types: tuple[str, ...],
+        json_media_type: str | None,
+        body_type: Any | None,
+    ) -> None:
+        adapter = TypeAdapter(body_type) if body_type is not None else None
+        self.specs[cls] = _ResponseSpec(status_code, json_media_type, adapter, media_types)
+
+    def render(self, result: Any) -> Response:
+        spec = self.specs.get(type(result))
+        if spec is None:
+            raise TypeError(
+                f"{self.operation_id}: the implementation returned {type(result).__name__},"
+                " which is not one of the operation's documented responses"
+            )
+        status = spec.status_code if spec.status_code is not None else result.status_code
+        headers = dict(getattr(result, "headers", {}) or {})
+        if not hasattr(result, "body"):
+            return Response(status_code=status, headers=headers)
+        body = result.body
+        media_type = getattr(result, "media_type", None) or spec.json_media_type
+        if media_type is None and spec.media_types:
+            media_type = spec.media_types[0]
+        if media_type == spec.json_media_type and spec.adapter is not None:
+            content = spec.adapter.dump_json(body, by_alias=True, warnings="error")
+            return Response(content=content, status_code=status, media_type=media_type, headers=headers)
+        if isinstance(body, bytes | str):
+            return Response(content=body, status_code=status, media_type=media_type, headers=headers)
+        if isinstance(body, AsyncIterable | Iterable):
+            return StreamingResponse(body, status_code=status, media_type=media_type, headers=headers)
+        raise TypeError(f"{self.operation_id}: cannot send a {type(body).__name__} as {media_type}")
+
+
+def deep_object(name: str) -> Callable[[Request], dict[str, str] | None]:
+    """Collect ``name[key]=value`` query parameters (``style: deepObject``)."""
+    prefix = name + "["
+
+    def collect(request: Request) -> dict[str, str] | None:
+        found = {
+            key[len(prefix) : -1]: value
+            for key, value in request.query_params.multi_items()
+            if key.startswith(prefix) and key.endswith("]")
+        }
+        return found or None
+
+    return collect
+
+
+def validate_param(adapter: TypeAdapter[Any], value: Any, loc: tuple[str, str]) -> Any:
+    """Validate a parameter FastAPI could not type by itself (deepObject, delimited)."""
+    if value is None:
+        return None
+    try:
+        return adapter.validate_python(value)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**err, "loc": (*loc, *err["loc"])} for err in exc.errors(include_url=False)]
+        ) from None
+
+
+def parse_delimited(
+    adapter: TypeAdapter[Any], raw: str | None, loc: tuple[str, str], separator: str = ","
+) -> Any:
+    """``?ids=a,b,c`` (``explode: false``) -> a validated list."""
+    if raw is None:
+        return None
+    items = [] if raw == "" else raw.split(separator)
+    return validate_param(adapter, items, loc)
+
+
+Handler = Callable[..., Awaitable[Any]]
+AnyStream = AsyncIterable[bytes] | Iterable[bytes]
