@@ -185,8 +185,9 @@ class _ApiBuilder:
         explode = param.get("explode", style == "form")
         is_array = expr.expr.startswith("list[")
         is_object = expr.expr.startswith("\x00") and self._is_model_class(expr.expr)
+        default = None if required else self._param_default(resolved, expr)
         py_type = qualified(expr.expr)
-        if expr.nullable or not required:
+        if expr.nullable or (not required and default == "None"):
             py_type += " | None"
         description = param.get("description")
         kwargs: list[str] = []
@@ -197,7 +198,6 @@ class _ApiBuilder:
             kwargs.append(f"description={description.strip()!r}")
         if param.get("deprecated"):
             kwargs.append("deprecated=True")
-        default = None if required else self._param_default(resolved, expr)
         factory = _PARAM_FACTORY[where]
         plain = "plain"
         raw_annotation = adapter_type = None

@@ -89,7 +89,7 @@ def _ruff_binary() -> str:
     candidate = scripts / ("ruff.exe" if os.name == "nt" else "ruff")
     if candidate.exists():
         return str(candidate)
-    from ruff.__main__ import find_ruff_bin
+    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
     return str(find_ruff_bin())
 

@@ -1476,7 +1476,7 @@ class GenesisApi(Protocol):
         self,
         *,
         cursor: str | None,
-        limit: int | None,
+        limit: int,
         x_correlation_id: str | None,
     ) -> ListIndustriesResult:
         """GET /api/v1/genesis/industries: List industries"""
@@ -1487,7 +1487,7 @@ class GenesisApi(Protocol):
         *,
         category: models.SkillCategory | None,
         cursor: str | None,
-        limit: int | None,
+        limit: int,
         status: models.SkillStatus | None,
         x_correlation_id: str | None,
     ) -> ListSkillsResult:
@@ -1528,7 +1528,7 @@ class GenesisApi(Protocol):
         *,
         cursor: str | None,
         industry_id: UUID | None,
-        limit: int | None,
+        limit: int,
         status: models.JobRoleStatus | None,
         x_correlation_id: str | None,
     ) -> ListJobRolesResult:
@@ -1576,7 +1576,7 @@ class AgentsApi(Protocol):
         cursor: str | None,
         industry_id: UUID | None,
         job_role_id: UUID | None,
-        limit: int | None,
+        limit: int,
         status: models.AgentStatus | None,
         x_correlation_id: str | None,
     ) -> ListAgentsResult:
@@ -1893,7 +1893,7 @@ def create_router(*implementations: object, **router_options: Any) -> APIRouter:
             ),
         ] = None,
         limit: Annotated[
-            int | None,
+            int,
             Query(
                 alias="limit",
                 ge=1,
@@ -1989,7 +1989,7 @@ def create_router(*implementations: object, **router_options: Any) -> APIRouter:
             ),
         ] = None,
         limit: Annotated[
-            int | None,
+            int,
             Query(
                 alias="limit",
                 ge=1,
@@ -2397,7 +2397,7 @@ def create_router(*implementations: object, **router_options: Any) -> APIRouter:
             Query(alias="industry_id", description="Only return job roles of this industry."),
         ] = None,
         limit: Annotated[
-            int | None,
+            int,
             Query(
                 alias="limit",
                 ge=1,
@@ -2830,7 +2830,7 @@ def create_router(*implementations: object, **router_options: Any) -> APIRouter:
             Query(alias="job_role_id", description="Only return agents with this job role."),
         ] = None,
         limit: Annotated[
-            int | None,
+            int,
             Query(
                 alias="limit",
                 ge=1,
