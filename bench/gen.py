@@ -4,7 +4,7 @@ Run from anywhere with the project's venv:
 
     /work/main/.venv/bin/python bench/gen.py [--runs 7] [--skip-anchor] [--json]
 
-Cases, timed as wall time of subprocesses run with cwd = the project root, interleaved
+Cases, timed as wall time of subprocesses (waooaw run with cwd = the project root), interleaved
 (A, B, C, D, E, A, B, ...) so that machine noise hits every case alike:
 
   cold-plant       waooaw gen contracts/plant.openapi.yaml --out TMP/plant_gen  (fresh TMP)
@@ -14,9 +14,12 @@ Cases, timed as wall time of subprocesses run with cwd = the project root, inter
   anchor-synthetic the same pair on the synthetic contract
 
 The anchor tools live in their own venv, bench/.anchor (create it with
-`bash bench/setup_anchor.sh`). A case whose command fails is reported with the failure text
-and dropped from later rounds; the other cases go on. Exit status: 0 when every target
-that could be measured passes, 1 when a target fails.
+`bash bench/setup_anchor.sh`), and run in the contract's own dir: fastapi-codegen resolves
+relative external $refs against the working directory, not the referring file.
+
+A case whose command fails is reported with the failure text and dropped from later
+rounds; the other cases go on. Exit status: 0 when every target that could be measured
+passes, 1 when a target fails.
 """
 
 from __future__ import annotations
@@ -101,7 +104,7 @@ def show(argv: Sequence[str], cwd: Path = ROOT) -> str:
     out = []
     for arg in argv:
         path = Path(arg)
-        if path.is_absolute() and path.is_relative_to(ROOT):
+        if path.is_absolute() and path.is_relative_to(ROOT) and cwd.is_relative_to(ROOT):
             arg = os.path.relpath(path, cwd)
         out.append(shlex.quote(arg))
     return " ".join(out)
@@ -508,7 +511,7 @@ def print_table(
             shown = f"{t.value:.3f} s" if t.unit == "s" else f"{t.value:.2f}x"
         print(f"  {t.status:<5} {t.name}  ({shown})")
 
-    print("\ncommands (cwd = project root; TMP is a fresh temp dir per run):")
+    print("\ncommands (cwd = project root unless shown; TMP is a fresh temp dir per run):")
     for key, argvs in example_commands(cases, work).items():
         for argv in argvs:
             print(f"  {key:<17} {argv}")

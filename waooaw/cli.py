@@ -45,7 +45,9 @@ def _contract_name(spec: Path) -> str:
 def gen(
     spec: Annotated[
         Path | None,
-        typer.Argument(help="Contract to generate; default: every contract in [tool.waooaw.contracts]."),
+        typer.Argument(
+            help="Contract to generate; default: every contract in [tool.waooaw.contracts]."
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Package folder to write (with SPEC).")
@@ -53,7 +55,9 @@ def gen(
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 if any generated file is stale.")
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Regenerate even when up to date.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Regenerate even when up to date.")
+    ] = False,
 ) -> None:
     """Generate models and server stubs from OpenAPI contracts."""
     from .codegen import pipeline
@@ -122,7 +126,9 @@ def _check(jobs: list[Any]) -> int:
         else:
             failed = True
     if failed:
-        typer.echo("generated code is out of date: run `waooaw gen` and commit the result", err=True)
+        typer.echo(
+            "generated code is out of date: run `waooaw gen` and commit the result", err=True
+        )
     return 1 if failed else 0
 
 

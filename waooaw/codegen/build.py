@@ -80,7 +80,10 @@ class _ApiBuilder:
         }
         tags: list[TagIR] = []
         tag_order = [t.get("name") for t in self.doc.get("tags") or [] if isinstance(t, dict)]
-        used = sorted({op.tag for op in operations}, key=lambda t: (t not in tag_order, tag_order.index(t) if t in tag_order else 0, t))
+        used = sorted(
+            {op.tag for op in operations},
+            key=lambda t: (t not in tag_order, tag_order.index(t) if t in tag_order else 0, t),
+        )
         protocol_names = UniqueNames({pascal_case(self.name) + "Api"})
         for tag in used:
             tags.append(
@@ -152,7 +155,10 @@ class _ApiBuilder:
             for i, raw in enumerate(source.get("parameters") or []):
                 param = self.deref(raw)
                 if isinstance(param, dict) and isinstance(param.get("name"), str):
-                    merged[(param["name"], str(param.get("in")))] = (param, f"{base}/parameters/{i}")
+                    merged[(param["name"], str(param.get("in")))] = (
+                        param,
+                        f"{base}/parameters/{i}",
+                    )
         names = UniqueNames(_OPERATION_RESERVED)
         order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
         result = []
@@ -206,13 +212,19 @@ class _ApiBuilder:
             plain = "deep_object"
             raw_annotation = f"Annotated[dict[str, str] | None, Depends(deep_object({name!r}))]"
             adapter_type = qualified(expr.expr)
-        elif is_array and (where in ("path", "header") or not explode or style in ("spaceDelimited", "pipeDelimited")):
+        elif is_array and (
+            where in ("path", "header")
+            or not explode
+            or style in ("spaceDelimited", "pipeDelimited")
+        ):
             plain = "delimited"
             separator = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
             alias_kw = "" if where == "path" else f"alias={name!r}"
             raw_type = "str" if required else "str | None"
             raw_annotation = f"Annotated[{raw_type}, {factory}({alias_kw})]"
-            adapter_type = qualified(TypeExpr(expr.expr, expr.constraints, expr.metadata).with_constraints())
+            adapter_type = qualified(
+                TypeExpr(expr.expr, expr.constraints, expr.metadata).with_constraints()
+            )
         annotation = f"Annotated[{py_type}, {factory}({', '.join(kwargs)})]"
         return ParameterIR(
             name=name,
@@ -258,9 +270,16 @@ class _ApiBuilder:
         if schema is None:
             return "Any", False
         simple = self.schemas.type_of(schema, pointer, hint)
-        if simple.expr in ("str", "int", "float", "bool", "Any", "bytes") and not simple.constraints:
+        if (
+            simple.expr in ("str", "int", "float", "bool", "Any", "bytes")
+            and not simple.constraints
+        ):
             return simple.expr, simple.nullable
-        if simple.expr.startswith("\x00") and simple.expr.endswith("\x00") and simple.expr.count("\x00") == 2:
+        if (
+            simple.expr.startswith("\x00")
+            and simple.expr.endswith("\x00")
+            and simple.expr.count("\x00") == 2
+        ):
             return qualified(simple.expr), simple.nullable
         name = self.schemas.hoist_name(hint)
         self.schemas.build_named(name, schema, pointer)
@@ -279,7 +298,9 @@ class _ApiBuilder:
         chosen = next((m for m in content if _is_json(m)), None)
         kind = "json"
         if chosen is None:
-            chosen = next((m for m in content if m.startswith("application/x-www-form-urlencoded")), None)
+            chosen = next(
+                (m for m in content if m.startswith("application/x-www-form-urlencoded")), None
+            )
             kind = "form"
         if chosen is None:
             chosen = next((m for m in content if m.startswith("multipart/")), None)
@@ -292,7 +313,9 @@ class _ApiBuilder:
         if kind == "raw":
             return BodyIR("raw", chosen, required, "bytes", "bytes", None)
         if kind == "multipart":
-            return self.multipart(schema, media_pointer + "/schema", prefix, chosen, required, parameters)
+            return self.multipart(
+                schema, media_pointer + "/schema", prefix, chosen, required, parameters
+            )
         py_type, nullable = self.named_type(schema, media_pointer + "/schema", prefix + "Body")
         if nullable or not required:
             py_type += " | None"
@@ -379,7 +402,7 @@ class _ApiBuilder:
                     json_media_type=json_media,
                     body_type=body_type,
                     streams=streams,
-                    is_error=code is None and status != "default" and status[0] in "45"
+                    is_error=(code is None and status != "default" and status[0] in "45")
                     or (code is not None and code >= 400)
                     or status == "default",
                     headers=headers,

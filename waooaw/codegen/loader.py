@@ -269,7 +269,9 @@ class _Bundler:
     ) -> str | None:
         if "://" in ref.split("#", 1)[0]:
             self.errors.append(
-                self._err(source, src_pointer, "ref-remote", f"remote $ref {ref!r} is not supported")
+                self._err(
+                    source, src_pointer, "ref-remote", f"remote $ref {ref!r} is not supported"
+                )
             )
             return ref
         path, fragment = self.split(ref, source)
@@ -284,7 +286,15 @@ class _Bundler:
             return ref
         parts = fragment.split("/")
         if len(parts) == 4 and parts[1] == "components" and parts[2] in _COMPONENT_KINDS:
-            return self.hoist(target_file, fragment, parts[2], unescape_pointer(parts[3]), ref, source, src_pointer)
+            return self.hoist(
+                target_file,
+                fragment,
+                parts[2],
+                unescape_pointer(parts[3]),
+                ref,
+                source,
+                src_pointer,
+            )
         return None
 
     def hoist(

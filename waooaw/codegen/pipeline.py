@@ -10,13 +10,10 @@ lets a run whose inputs, outputs and generator are unchanged stop early.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,12 +72,17 @@ class CheckResult:
 
 
 def _generator_fingerprint() -> str:
+    """Identifies this generator build: its version, sources and formatter (by stat, fast)."""
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(_CODEGEN_DIR.rglob("*")):
         if path.suffix in (".py", ".jinja"):
-            digest.update(path.relative_to(_CODEGEN_DIR).as_posix().encode())
-            digest.update(path.read_bytes())
-    digest.update(_ruff_binary().encode())
+            st = path.stat()
+            digest.update(
+                f"{path.relative_to(_CODEGEN_DIR).as_posix()}:{st.st_size}:{st.st_mtime_ns}".encode()
+            )
+    ruff = Path(_ruff_binary())
+    st = ruff.stat()
+    digest.update(f"{ruff}:{st.st_size}:{st.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 
@@ -121,6 +123,9 @@ def render(job: Job) -> dict[str, str]:
 
 def format_python(files: dict[str, str]) -> dict[str, str]:
     """ruff check --fix (imports) and ruff format over every file, in one scratch folder."""
+    import subprocess
+    import tempfile
+
     ruff = _ruff_binary()
     with tempfile.TemporaryDirectory(prefix="waooaw-fmt-") as tmp:
         root = Path(tmp)
@@ -134,13 +139,22 @@ def format_python(files: dict[str, str]) -> dict[str, str]:
             "py311",
         ]
         fix = [
-            ruff, "check", *common, "--fix", "--quiet", "--exit-zero",
-            "--select", "I,F401,F811",
-            "--config", "lint.isort.known-first-party=['waooaw']",
+            ruff,
+            "check",
+            *common,
+            "--fix",
+            "--quiet",
+            "--exit-zero",
+            "--select",
+            "I,F401,F811",
+            "--config",
+            "lint.isort.known-first-party=['waooaw']",
             ".",
         ]
         subprocess.run(fix, cwd=root, check=True, capture_output=True)
-        subprocess.run([ruff, "format", *common, "--quiet", "."], cwd=root, check=True, capture_output=True)
+        subprocess.run(
+            [ruff, "format", *common, "--quiet", "."], cwd=root, check=True, capture_output=True
+        )
         return {name: (root / name).read_text(encoding="utf-8") for name in files}
 
 
@@ -190,11 +204,16 @@ def _extra_generated(out: Path, expected: set[str]) -> list[Path]:
     return sorted(
         p
         for p in out.iterdir()
-        if p.is_file() and p.name not in expected and p.suffix in (".py", ".ts", ".json") and _is_generated(p)
+        if p.is_file()
+        and p.name not in expected
+        and p.suffix in (".py", ".ts", ".json")
+        and _is_generated(p)
     )
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -266,6 +285,8 @@ def _write(job: Job, files: dict[str, str]) -> WriteResult:
 
 def check(job: Job) -> CheckResult:
     """Compare what would be generated with what is on disk; writes nothing."""
+    import difflib
+
     files = render(job)
     files.pop(STATE_FILE)
     result = CheckResult()

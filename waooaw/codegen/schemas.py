@@ -152,7 +152,9 @@ class TypeExpr:
 
 def _is_null_schema(schema: Any) -> bool:
     return isinstance(schema, dict) and (
-        schema.get("type") == "null" or schema.get("enum") == [None] or schema.get("const", 0) is None
+        schema.get("type") == "null"
+        or schema.get("enum") == [None]
+        or schema.get("const", 0) is None
     )
 
 
@@ -296,7 +298,9 @@ class SchemaBuilder:
         elif isinstance(additional, dict):
             extra = "allow"
             extra_type = local(
-                self.type_of(additional, pointer + "/additionalProperties", name + "Value").with_constraints()
+                self.type_of(
+                    additional, pointer + "/additionalProperties", name + "Value"
+                ).with_constraints()
             )
         self.models[name] = ModelIR(
             name=name,
@@ -357,7 +361,9 @@ class SchemaBuilder:
             description=description,
         )
 
-    def _default_source(self, schema: dict[str, Any], value: Any, expr: TypeExpr, pointer: str) -> str:
+    def _default_source(
+        self, schema: dict[str, Any], value: Any, expr: TypeExpr, pointer: str
+    ) -> str:
         target = self._ref_component(schema)
         if target is not None:
             model = self.models.get(self.component_names[target])
@@ -366,9 +372,11 @@ class SchemaBuilder:
                     if member.value == repr(value):
                         return f"{model.name}.{member.name}"
             name = self.component_names[target]
-            return f"Field(default_factory=lambda: {name}.model_validate({value!r}))" if isinstance(
-                value, dict
-            ) else repr(value)
+            return (
+                f"Field(default_factory=lambda: {name}.model_validate({value!r}))"
+                if isinstance(value, dict)
+                else repr(value)
+            )
         if isinstance(value, list | dict):
             if not value:
                 return f"Field(default_factory={type(value).__name__})"
@@ -502,7 +510,9 @@ class SchemaBuilder:
             raw = unescape_pointer(ref[len(_SCHEMA_PREFIX) :])
             if raw not in self.component_names:
                 self.errors.append(
-                    self.contract.error(pointer + "/$ref", "ref-unresolved", f"$ref {ref!r} points at nothing")
+                    self.contract.error(
+                        pointer + "/$ref", "ref-unresolved", f"$ref {ref!r} points at nothing"
+                    )
                 )
                 return TypeExpr("Any")
             return TypeExpr(
@@ -511,7 +521,9 @@ class SchemaBuilder:
         target = self.resolve(ref)
         if target is None:
             self.errors.append(
-                self.contract.error(pointer + "/$ref", "ref-unresolved", f"$ref {ref!r} points at nothing")
+                self.contract.error(
+                    pointer + "/$ref", "ref-unresolved", f"$ref {ref!r} points at nothing"
+                )
             )
             return TypeExpr("Any")
         if ref in self._inline_refs:
@@ -622,9 +634,7 @@ class SchemaBuilder:
             target = self._ref_type(ref, pointer + "/discriminator/mapping", "Variant")
             for tag in tags_by_target[ref]:
                 rendered.append(f"Annotated[{target.expr}, Tag({tag!r})]")
-        return (
-            f"Annotated[{' | '.join(rendered)}, Discriminator(discriminator({prop!r}))]"
-        )
+        return f"Annotated[{' | '.join(rendered)}, Discriminator(discriminator({prop!r}))]"
 
     def _discriminator_values(self, variant: Any, prop: str) -> list[str]:
         variant = self.deref(variant)
@@ -662,7 +672,11 @@ class SchemaBuilder:
             parts = schema["allOf"]
             if isinstance(parts, list) and len(parts) == 1 and not schema.get("properties"):
                 target = self.deref(parts[0])
-                return isinstance(target, dict) and self._is_object_like(target) and "$ref" not in parts[0]
+                return (
+                    isinstance(target, dict)
+                    and self._is_object_like(target)
+                    and "$ref" not in parts[0]
+                )
             return True
         if ("oneOf" in schema or "anyOf" in schema) and not schema.get("properties"):
             return False

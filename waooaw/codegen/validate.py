@@ -89,7 +89,9 @@ def _check_refs(contract: LoadedContract) -> list[ContractError]:
             _resolve(contract.document, ref)
         except KeyError:
             errors.append(
-                contract.error(pointer + "/$ref", "ref-unresolved", f"$ref {ref!r} points at nothing")
+                contract.error(
+                    pointer + "/$ref", "ref-unresolved", f"$ref {ref!r} points at nothing"
+                )
             )
     return errors
 
@@ -123,7 +125,9 @@ def _check_operations(contract: LoadedContract) -> list[ContractError]:
             errors.append(
                 contract.error(item_pointer, "path-template", f"{path}: a parameter appears twice")
             )
-        shared = _params(doc, item.get("parameters"), item_pointer + "/parameters", contract, errors)
+        shared = _params(
+            doc, item.get("parameters"), item_pointer + "/parameters", contract, errors
+        )
         for method in HTTP_METHODS:
             op = item.get(method)
             if not isinstance(op, dict):
@@ -206,7 +210,9 @@ def _check_schemas(contract: LoadedContract) -> list[ContractError]:
     return errors
 
 
-def _walk_schema(schema: Any, pointer: str, contract: LoadedContract, errors: list[ContractError]) -> None:
+def _walk_schema(
+    schema: Any, pointer: str, contract: LoadedContract, errors: list[ContractError]
+) -> None:
     if not isinstance(schema, dict):
         return
     t = schema.get("type")
@@ -225,11 +231,17 @@ def _walk_schema(schema: Any, pointer: str, contract: LoadedContract, errors: li
         not isinstance(required, list) or not all(isinstance(r, str) for r in required)
     ):
         errors.append(
-            contract.error(pointer + "/required", "schema-required", "required must list property names")
+            contract.error(
+                pointer + "/required", "schema-required", "required must list property names"
+            )
         )
     props = schema.get("properties")
     if props is not None and not isinstance(props, dict):
-        errors.append(contract.error(pointer + "/properties", "schema-properties", "properties must be a mapping"))
+        errors.append(
+            contract.error(
+                pointer + "/properties", "schema-properties", "properties must be a mapping"
+            )
+        )
         props = None
     for key, value in (props or {}).items():
         _walk_schema(value, f"{pointer}/properties/{escape_pointer(key)}", contract, errors)
@@ -238,7 +250,9 @@ def _walk_schema(schema: Any, pointer: str, contract: LoadedContract, errors: li
     for key in ("allOf", "oneOf", "anyOf"):
         parts = schema.get(key)
         if parts is not None and not isinstance(parts, list):
-            errors.append(contract.error(f"{pointer}/{key}", "schema-composition", f"{key} must be a list"))
+            errors.append(
+                contract.error(f"{pointer}/{key}", "schema-composition", f"{key} must be a list")
+            )
             continue
         for i, part in enumerate(parts or []):
             _walk_schema(part, f"{pointer}/{key}/{i}", contract, errors)

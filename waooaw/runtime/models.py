@@ -40,9 +40,7 @@ class ContractModel(BaseModel):
         )
 
     @model_serializer(mode="wrap")
-    def _omit_absent_optionals(
-        self, handler: SerializerFunctionWrapHandler
-    ) -> Any:
+    def _omit_absent_optionals(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
         if isinstance(data, dict):
             for name, alias in self.__waooaw_optional__:

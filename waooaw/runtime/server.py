@@ -240,11 +240,17 @@ class ResponseRenderer:
             media_type = spec.media_types[0]
         if media_type == spec.json_media_type and spec.adapter is not None:
             content = spec.adapter.dump_json(body, by_alias=True, warnings="error")
-            return Response(content=content, status_code=status, media_type=media_type, headers=headers)
+            return Response(
+                content=content, status_code=status, media_type=media_type, headers=headers
+            )
         if isinstance(body, bytes | str):
-            return Response(content=body, status_code=status, media_type=media_type, headers=headers)
+            return Response(
+                content=body, status_code=status, media_type=media_type, headers=headers
+            )
         if isinstance(body, AsyncIterable | Iterable):
-            return StreamingResponse(body, status_code=status, media_type=media_type, headers=headers)
+            return StreamingResponse(
+                body, status_code=status, media_type=media_type, headers=headers
+            )
         raise TypeError(f"{self.operation_id}: cannot send a {type(body).__name__} as {media_type}")
 
 

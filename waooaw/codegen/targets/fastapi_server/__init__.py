@@ -81,7 +81,9 @@ def _view(op: OperationIR, model_classes: set[str]) -> _HandlerView:
         elif body.kind == "multipart":
             for f in body.form_fields:
                 target = required if f.default is None else optional
-                target.append(f"{f.py_name}: {f.annotation}" + ("" if f.default is None else " = None"))
+                target.append(
+                    f"{f.py_name}: {f.annotation}" + ("" if f.default is None else " = None")
+                )
                 call.append(f"{f.py_name}={f.py_name}")
         else:
             target = required if body.default is None else optional

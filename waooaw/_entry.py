@@ -1,0 +1,63 @@
+"""Console entry point: answers an up-to-date ``waooaw gen`` before loading the CLI.
+
+Loading typer (and through it pydantic) costs more than the whole no-op check,
+so the commonest call in a build, ``waooaw gen`` with nothing changed, is
+decided here with the standard library alone. Anything else goes to the CLI.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _configured_jobs() -> list[tuple[Path, Path, str]] | None:
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            section = (
+                tomllib.loads(candidate.read_text(encoding="utf-8")).get("tool", {}).get("waooaw")
+            )
+            if not isinstance(section, dict) or not section.get("contracts"):
+                return None
+            out = folder / str(section.get("out", "generated"))
+            return [
+                (folder / str(spec), out / name, name)
+                for name, spec in sorted(section["contracts"].items())
+            ]
+    return None
+
+
+def _fast_noop(argv: list[str]) -> bool:
+    if not argv or argv[0] != "gen":
+        return False
+    rest = argv[1:]
+    jobs: list[tuple[Path, Path, str]] | None
+    if not rest:
+        jobs = _configured_jobs()
+    elif len(rest) == 3 and rest[1] in ("--out", "-o") and not rest[0].startswith("-"):
+        spec = Path(rest[0])
+        jobs = [(spec, Path(rest[2]), spec.name.split(".", 1)[0])]
+    else:
+        return False
+    if not jobs:
+        return False
+    from .codegen.pipeline import Job, up_to_date
+
+    resolved = [Job(spec, out, name) for spec, out, name in jobs]
+    if not all(up_to_date(job) for job in resolved):
+        return False
+    for job in resolved:
+        print(f"{job.name}: up to date ({job.out})")
+    return True
+
+
+def main() -> None:
+    if _fast_noop(sys.argv[1:]):
+        return
+    from .cli import main as cli_main
+
+    cli_main()
