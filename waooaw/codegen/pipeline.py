@@ -116,9 +116,16 @@ def render(job: Job) -> dict[str, str]:
     files.update(render_models(api))
     files.update(render_server(api))
     formatted = format_python(files)
+    formatted["openapi.json"] = contract_json(contract.document, header(api.source, api.sha256, ""))
     state_inputs = {f.display: _sha(f.text) for f in contract.files}
     formatted[STATE_FILE] = json.dumps({"inputs": state_inputs}, sort_keys=True)
     return formatted
+
+
+def contract_json(document: dict[str, object], mark: str) -> str:
+    """The bundled contract (shared components pulled in) as served at /openapi.json."""
+    stamped = {"x-generated": mark.strip(), **document}
+    return json.dumps(stamped, indent=2, ensure_ascii=False) + "\n"
 
 
 def format_python(files: dict[str, str]) -> dict[str, str]:
@@ -192,7 +199,7 @@ def up_to_date(job: Job) -> bool:
 def _is_generated(path: Path) -> bool:
     try:
         with path.open("rb") as fh:
-            first = fh.readline(300)
+            first = fh.read(400)
     except OSError:
         return False
     return GENERATED_MARK.encode() in first
