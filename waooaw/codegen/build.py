@@ -191,7 +191,8 @@ class _ApiBuilder:
         explode = param.get("explode", style == "form")
         is_array = expr.expr.startswith("list[")
         is_object = expr.expr.startswith("\x00") and self._is_model_class(expr.expr)
-        default = None if required else self._param_default(resolved, expr)
+        default_schema = schema if isinstance(schema, dict) and "default" in schema else resolved
+        default = None if required else self._param_default(default_schema, expr)
         py_type = qualified(expr.expr)
         if expr.nullable or (not required and default == "None"):
             py_type += " | None"

@@ -1640,7 +1640,7 @@ class AuditApi(Protocol):
         self,
         *,
         entity_type: models.EntityType | None,
-        format: models.ExportFormat | None,
+        format: models.ExportFormat,
         since: AwareDatetime | None,
         until: AwareDatetime | None,
         x_correlation_id: str | None,
@@ -3440,12 +3440,12 @@ def create_router(*implementations: object, **router_options: Any) -> APIRouter:
             ),
         ] = None,
         format: Annotated[
-            models.ExportFormat | None,
+            models.ExportFormat,
             Query(
                 alias="format",
                 description="File format of the export; `csv` returns text/csv, `jsonl` returns application/x-ndjson.",
             ),
-        ] = None,
+        ] = models.ExportFormat.CSV,
         since: Annotated[
             AwareDatetime | None,
             Query(

@@ -1,0 +1,1 @@
+"""Hand-written implementations of the generated server stubs."""

@@ -1,0 +1,1 @@
+"""What every service shares: HTTP plumbing, database access, settings helpers."""

@@ -1,0 +1,192 @@
+"""Database access shared by the services: engines, SQLite settings, migrations, readiness.
+
+SQLite (the embedded default) runs in WAL mode with foreign keys on; writes
+start with ``BEGIN IMMEDIATE`` so that read-then-write transactions (the audit
+chain, conditional state changes) serialize instead of failing on upgrade.
+Reads use a second engine without that lock. PostgreSQL uses one engine and
+row locks where a transaction needs them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+__all__ = [
+    "Database",
+    "DatabaseUnavailable",
+    "async_url",
+    "migration_status",
+    "run_migrations",
+    "sync_url",
+]
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached (answered as 503 with Retry-After)."""
+
+
+def _normalise(url: str | URL) -> URL:
+    parsed = make_url(url) if isinstance(url, str) else url
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite")
+    raise ValueError(f"unsupported database {parsed.drivername!r}: use sqlite:/// or postgresql://")
+
+
+def sync_url(url: str | URL) -> URL:
+    """The URL for synchronous use (migrations)."""
+    return _normalise(url)
+
+
+def async_url(url: str | URL) -> URL:
+    parsed = _normalise(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    return parsed
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return _normalise(url).get_backend_name() == "sqlite"
+
+
+def _sqlite_setup(engine: AsyncEngine, *, immediate: bool) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def ensure_sqlite_folder(url: str | URL) -> None:
+    parsed = _normalise(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+@dataclass(slots=True)
+class Database:
+    """A writer engine and a reader engine (the same one on PostgreSQL)."""
+
+    url: URL
+    writer: AsyncEngine
+    reader: AsyncEngine
+
+    @classmethod
+    def connect(cls, url: str | URL, *, pool_size: int = 10) -> Database:
+        target = async_url(url)
+        ensure_sqlite_folder(target)
+        if target.get_backend_name() == "sqlite":
+            writer = create_async_engine(target, pool_size=pool_size, max_overflow=20)
+            reader = create_async_engine(target, pool_size=pool_size, max_overflow=20)
+            _sqlite_setup(writer, immediate=True)
+            _sqlite_setup(reader, immediate=False)
+            return cls(target, writer, reader)
+        engine = create_async_engine(
+            target, pool_size=pool_size, max_overflow=20, pool_pre_ping=True
+        )
+        return cls(target, engine, engine)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction that commits on success and rolls back on error."""
+        try:
+            async with self.writer.begin() as conn:
+                yield conn
+        except (OperationalError, DBAPIError) as exc:
+            if _is_unavailable(exc):
+                raise DatabaseUnavailable(str(exc.orig or exc)) from exc
+            raise
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self.reader.connect() as conn:
+                yield conn
+        except (OperationalError, DBAPIError) as exc:
+            if _is_unavailable(exc):
+                raise DatabaseUnavailable(str(exc.orig or exc)) from exc
+            raise
+
+    async def dispose(self) -> None:
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()
+
+
+def _is_unavailable(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated:
+        return True
+    text = str(exc.orig or exc).lower()
+    markers = (
+        "connection refused",
+        "could not connect",
+        "unable to open database",
+        "server closed the connection",
+        "connection is closed",
+        "terminating connection",
+        "the database system is starting up",
+        "the database system is shutting down",
+        "disk i/o error",
+        "couldn't get a connection",
+        "timeout",
+    )
+    return any(m in text for m in markers)
+
+
+def _alembic_config(script_location: Path, url: str | URL) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    config.set_main_option(
+        "sqlalchemy.url", sync_url(url).render_as_string(hide_password=False).replace("%", "%%")
+    )
+    return config
+
+
+def run_migrations(script_location: Path, url: str | URL) -> None:
+    """Bring the database to the newest migration (synchronous; run before serving)."""
+    from alembic import command
+
+    ensure_sqlite_folder(url)
+    command.upgrade(_alembic_config(script_location, url), "head")
+
+
+async def migration_status(
+    script_location: Path, conn: AsyncConnection
+) -> tuple[str | None, str | None]:
+    """(current revision in the database, newest revision in the code)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(script_location))
+
+    def current(sync_conn: Connection) -> str | None:
+        return MigrationContext.configure(sync_conn).get_current_revision()
+
+    head = await asyncio.to_thread(script.get_current_head)
+    return await conn.run_sync(current), head

@@ -1,0 +1,207 @@
+"""HTTP plumbing shared by the services.
+
+``install_http(app, ...)`` gives an app:
+
+* a correlation id per request (``X-Correlation-ID`` accepted when well-formed,
+  otherwise a new UUID), echoed on every response and put in every problem body
+  and log line;
+* problem+json for every error, including the ones Starlette produces outside
+  the exception handlers: unhandled exceptions become a 500 problem here, inside
+  the CORS middleware, so they carry CORS and correlation headers too; a rejected
+  CORS preflight is a 400 problem; bodies over the limit are a 413 problem;
+* CORS from an explicit origin list (never ``*`` with credentials).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import HTMLResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from waooaw.runtime.server import PROBLEM_MEDIA_TYPE, ProblemError, install_problem_handlers
+
+from .correlation import accept_or_new, correlation_id
+
+__all__ = ["ProblemCORSMiddleware", "RequestContextMiddleware", "install_http", "serve_contract"]
+
+log = logging.getLogger("waooaw.http")
+
+CORS_METHODS = ["GET", "POST", "PUT", "DELETE"]
+CORS_HEADERS = ["Authorization", "Content-Type", "X-Correlation-ID", "Idempotency-Key"]
+CORS_EXPOSE = ["X-Correlation-ID", "X-Request-ID", "Retry-After"]
+
+
+def _problem_bytes(problem: ProblemError, path: str, cid: str) -> bytes:
+    body = problem.body(instance=path)
+    body["correlation_id"] = cid
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+class RequestContextMiddleware:
+    """Correlation id, body-size limit and last-resort 500 problem, as one ASGI layer."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int = 1_048_576) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = None
+        for key, value in scope["headers"]:
+            if key == b"x-correlation-id":
+                incoming = value.decode("latin-1")
+                break
+        cid = accept_or_new(incoming)
+        token = correlation_id.set(cid)
+        scope.setdefault("state", {})["correlation_id"] = cid
+        header = (b"x-correlation-id", cid.encode())
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = [h for h in message.get("headers", []) if h[0] != b"x-correlation-id"]
+                headers.append(header)
+                message["headers"] = headers
+            await send(message)
+
+        path = scope.get("path", "")
+        try:
+            length = _content_length(scope)
+            if length is not None and length > self.max_body_bytes:
+                await self._problem(send_with_id, ProblemError(413, self._too_large()), path, cid)
+                return
+            await self.app(scope, self._limited(receive), send_with_id)
+        except _BodyTooLarge:
+            if not started:
+                await self._problem(send_with_id, ProblemError(413, self._too_large()), path, cid)
+        except Exception as exc:
+            log.error(
+                "unhandled %s on %s %s", type(exc).__name__, scope.get("method"), path, exc_info=exc
+            )
+            if not started:
+                problem = ProblemError(
+                    500, "an unexpected error occurred; quote the correlation id"
+                )
+                await self._problem(send_with_id, problem, path, cid)
+        finally:
+            correlation_id.reset(token)
+
+    def _too_large(self) -> str:
+        return f"request body exceeds {self.max_body_bytes} bytes"
+
+    def _limited(self, receive: Receive) -> Receive:
+        seen = 0
+        limit = self.max_body_bytes
+
+        async def wrapped() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _BodyTooLarge
+            return message
+
+        return wrapped
+
+    @staticmethod
+    async def _problem(send: Send, problem: ProblemError, path: str, cid: str) -> None:
+        body = _problem_bytes(problem, path, cid)
+        headers = [
+            (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+            (b"content-length", str(len(body)).encode()),
+            *((k.lower().encode(), v.encode()) for k, v in problem.headers.items()),
+        ]
+        await send({"type": "http.response.start", "status": problem.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope["headers"]:
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+class ProblemCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, with a rejected preflight answered as problem+json."""
+
+    def preflight_response(self, request_headers: Any) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        reason = bytes(response.body).decode(errors="replace")
+        problem = ProblemError(400, f"CORS preflight rejected: {reason}")
+        cid = correlation_id.get() or accept_or_new(None)
+        headers = {
+            k: v
+            for k, v in response.headers.items()
+            if k.lower() not in ("content-length", "content-type")
+        }
+        return Response(
+            content=_problem_bytes(problem, "", cid),
+            status_code=400,
+            media_type=PROBLEM_MEDIA_TYPE,
+            headers=headers,
+        )
+
+
+def install_http(
+    app: FastAPI,
+    *,
+    cors_origins: Sequence[str],
+    max_body_bytes: int = 1_048_576,
+    extra_handlers: Mapping[type[Exception], Callable[[Request, Exception], Awaitable[Response]]]
+    | None = None,
+) -> None:
+    """Problem+json everywhere, correlation ids, body limit and CORS (outermost)."""
+    install_problem_handlers(app)
+    # unhandled exceptions are turned into problems by RequestContextMiddleware,
+    # inside CORS, rather than by Starlette's outermost ServerErrorMiddleware
+    app.exception_handlers.pop(Exception, None)
+    for exc_type, handler in (extra_handlers or {}).items():
+        app.add_exception_handler(exc_type, handler)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body_bytes)
+    app.add_middleware(
+        ProblemCORSMiddleware,
+        allow_origins=list(cors_origins),
+        allow_credentials=True,
+        allow_methods=CORS_METHODS,
+        allow_headers=CORS_HEADERS,
+        expose_headers=CORS_EXPOSE,
+    )
+
+
+def serve_contract(app: FastAPI, contract_json: bytes, *, title: str) -> None:
+    """Serve the contract itself at /openapi.json, with Swagger UI and ReDoc over it."""
+
+    async def openapi(_: Request) -> Response:
+        return Response(contract_json, media_type="application/json")
+
+    async def docs(_: Request) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{title} — Swagger UI")
+
+    async def redoc(_: Request) -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title=f"{title} — ReDoc")
+
+    app.add_route("/openapi.json", openapi, include_in_schema=False)
+    app.add_route("/docs", docs, include_in_schema=False)
+    app.add_route("/redoc", redoc, include_in_schema=False)

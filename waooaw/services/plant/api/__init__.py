@@ -1,0 +1,1 @@
+"""Implementations of the generated Plant Protocols, one module per tag."""

@@ -1,0 +1,64 @@
+"""Plant's configuration, from the environment (``PLANT_*`` first, then the plain names)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from ..common.settings import DEFAULT_CORS_ORIGINS, parse_origins
+
+__all__ = ["DEV_AUDIT_KEY", "PlantSettings"]
+
+DEV_AUDIT_KEY = "dev-only-audit-key-change-me"
+
+
+class PlantSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    environment: Literal["dev", "test", "production"] = Field(
+        "dev", validation_alias=AliasChoices("PLANT_ENV", "WAOOAW_ENV")
+    )
+    database_url: str = Field(
+        "sqlite:///./plant.db", validation_alias=AliasChoices("PLANT_DATABASE_URL", "DATABASE_URL")
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_CORS_ORIGINS),
+        validation_alias=AliasChoices("PLANT_CORS_ORIGINS", "CORS_ORIGINS"),
+    )
+    audit_key: SecretStr = Field(
+        SecretStr(DEV_AUDIT_KEY), validation_alias=AliasChoices("PLANT_AUDIT_KEY", "AUDIT_KEY")
+    )
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, validation_alias=AliasChoices("PLANT_MAX_BODY_BYTES")
+    )
+    pool_size: int = Field(10, ge=1, le=200, validation_alias=AliasChoices("PLANT_DB_POOL_SIZE"))
+    retry_after_seconds: int = Field(5, ge=1, validation_alias=AliasChoices("PLANT_RETRY_AFTER"))
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> list[str]:
+        return parse_origins(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        from ..common.db import async_url
+
+        try:
+            async_url(value)
+        except Exception as exc:
+            raise ValueError(f"DATABASE_URL {value!r} is not usable: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _secrets(self) -> PlantSettings:
+        key = self.audit_key.get_secret_value()
+        if self.environment != "dev" and key == DEV_AUDIT_KEY:
+            raise ValueError(
+                "AUDIT_KEY must be set to a secret outside development (PLANT_ENV=dev)"
+            )
+        if len(key) < 16:
+            raise ValueError("AUDIT_KEY must be at least 16 characters")
+        return self

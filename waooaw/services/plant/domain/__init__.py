@@ -1,0 +1,1 @@
+"""Plant's rules, free of I/O."""

@@ -1,0 +1,1 @@
+"""Plant's tables and the functions that read and write them."""
