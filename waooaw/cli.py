@@ -132,6 +132,35 @@ def _check(jobs: list[Any]) -> int:
     return 1 if failed else 0
 
 
+SERVICES = ("plant",)
+
+
+@app.command()
+def serve(
+    service: Annotated[str, typer.Argument(help="Service to run: plant, or all.")],
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(help="Port (with 'all', the first of consecutive ports).")
+    ] = 8000,
+    migrate: Annotated[
+        bool, typer.Option(help="Apply database migrations before starting.")
+    ] = True,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Run a service under uvicorn (applying its migrations first)."""
+    from .services.runner import run_services
+
+    names = list(SERVICES) if service == "all" else [service]
+    unknown = [n for n in names if n not in SERVICES]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown service {unknown[0]!r}; choose from {', '.join(SERVICES)} or all"
+        )
+    raise typer.Exit(
+        run_services(names, host=host, port=port, migrate=migrate, log_level=log_level)
+    )
+
+
 def main() -> None:
     app(prog_name="waooaw")
 

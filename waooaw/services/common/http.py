@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -32,6 +33,7 @@ from .correlation import accept_or_new, correlation_id
 __all__ = ["ProblemCORSMiddleware", "RequestContextMiddleware", "install_http", "serve_contract"]
 
 log = logging.getLogger("waooaw.http")
+access_log = logging.getLogger("waooaw.access")
 
 CORS_METHODS = ["GET", "POST", "PUT", "DELETE"]
 CORS_HEADERS = ["Authorization", "Content-Type", "X-Correlation-ID", "Idempotency-Key"]
@@ -39,7 +41,7 @@ CORS_EXPOSE = ["X-Correlation-ID", "X-Request-ID", "Retry-After"]
 
 
 def _problem_bytes(problem: ProblemError, path: str, cid: str) -> bytes:
-    body = problem.body(instance=path)
+    body = problem.body(instance=path or None)
     body["correlation_id"] = cid
     return json.dumps(body, separators=(",", ":")).encode()
 
@@ -76,12 +78,20 @@ class RequestContextMiddleware:
             await send(message)
 
         path = scope.get("path", "")
+        status_holder: list[int] = []
+        started_at = time.perf_counter()
+
+        async def send_logged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder.append(message["status"])
+            await send_with_id(message)
+
         try:
             length = _content_length(scope)
             if length is not None and length > self.max_body_bytes:
                 await self._problem(send_with_id, ProblemError(413, self._too_large()), path, cid)
                 return
-            await self.app(scope, self._limited(receive), send_with_id)
+            await self.app(scope, self._limited(receive), send_logged)
         except _BodyTooLarge:
             if not started:
                 await self._problem(send_with_id, ProblemError(413, self._too_large()), path, cid)
@@ -95,6 +105,14 @@ class RequestContextMiddleware:
                 )
                 await self._problem(send_with_id, problem, path, cid)
         finally:
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "%s %s %s %.1fms",
+                    scope.get("method"),
+                    path,
+                    status_holder[0] if status_holder else "-",
+                    (time.perf_counter() - started_at) * 1000,
+                )
             correlation_id.reset(token)
 
     def _too_large(self) -> str:

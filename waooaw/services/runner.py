@@ -1,0 +1,75 @@
+"""Start services under uvicorn: settings checked and migrations applied first."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from .common.correlation import CorrelationLogFilter
+
+__all__ = ["configure_logging", "run_services"]
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(CorrelationLogFilter())
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def _plant(host: str, port: int, migrate: bool, log_level: str) -> object:
+    import uvicorn
+
+    from .common.db import run_migrations
+    from .plant import PlantSettings, create_app
+    from .plant.api.context import MIGRATIONS
+
+    settings = PlantSettings()
+    if migrate:
+        run_migrations(MIGRATIONS, settings.database_url)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=None,
+        log_level=log_level,
+        access_log=False,
+    )
+    return uvicorn.Server(config)
+
+
+FACTORIES = {"plant": _plant}
+
+
+def run_services(
+    names: Sequence[str], *, host: str, port: int, migrate: bool = True, log_level: str = "info"
+) -> int:
+    """Run the named services in one process on consecutive ports; 1 on bad settings."""
+    configure_logging(log_level)
+    log = logging.getLogger("waooaw")
+    servers = []
+    for offset, name in enumerate(names):
+        try:
+            servers.append(FACTORIES[name](host, port + offset, migrate, log_level))
+        except ValidationError as exc:
+            print(f"{name}: invalid configuration:", file=sys.stderr)
+            for err in exc.errors():
+                where = ".".join(str(p) for p in err["loc"]) or "settings"
+                print(f"  {where}: {err['msg']}", file=sys.stderr)
+            return 1
+        log.info("%s listening on http://%s:%d (docs at /docs)", name, host, port + offset)
+
+    async def serve_all() -> None:
+        await asyncio.gather(*(s.serve() for s in servers))  # type: ignore[attr-defined]
+
+    asyncio.run(serve_all())
+    return 0
