@@ -162,7 +162,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             detail = f"no route matches {request.method} {request.url.path}"
         if exc.status_code == 405 and detail == "Method Not Allowed":
             detail = f"{request.method} is not allowed on {request.url.path}"
-        problem = ProblemError(exc.status_code, detail, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            allowed = _allowed_methods(request)
+            if allowed:
+                headers["Allow"] = ", ".join(sorted(allowed))
+        problem = ProblemError(exc.status_code, detail, headers=headers)
         return problem_response(problem, request)
 
     async def on_unhandled(request: Request, exc: Exception) -> Response:
@@ -179,6 +184,22 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unhandled)
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - older FastAPI: keep Starlette's header
+        return set()
+    allowed: set[str] = set()
+    path = request.url.path
+    for context in iter_route_contexts(request.app.routes):
+        regex = getattr(context, "path_regex", None)
+        methods = getattr(context, "methods", None)
+        if regex is not None and methods and regex.match(path):
+            allowed |= set(methods)
+    return allowed
 
 
 def bind(implementations: tuple[object, ...], name: str) -> Callable[..., Awaitable[Any]] | None:

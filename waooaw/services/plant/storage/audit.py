@@ -203,14 +203,13 @@ class AuditTrail:
         expected = 1
         prev: str | None = None
         first_break: Break | None = None
-        suspects: list[Row] = []
         count = 0
         entry_hash = self.entry_hash
         while first_break is None:
             rows = result.fetchmany(batch)
             if not rows:
                 break
-            for row in rows:
+            for index, row in enumerate(rows):
                 r: Row = tuple(row)
                 count += 1
                 seq = r[0]
@@ -220,7 +219,8 @@ class AuditTrail:
                     )
                     break
                 if entry_hash(r) != r[9]:
-                    first_break = self._classify_bad_hash(r, result, batch, suspects)
+                    rest: list[Row] = [tuple(x) for x in rows[index + 1 :]]
+                    first_break = self._classify_bad_hash(r, rest, result, batch)
                     break
                 if r[7] != prev:
                     first_break = Break(
@@ -247,16 +247,15 @@ class AuditTrail:
                 )
         return ChainReport(count, head, head_ok, first_break)
 
-    def _classify_bad_hash(self, bad: Row, result: Any, batch: int, _s: list[Row]) -> Break:
+    def _classify_bad_hash(self, bad: Row, ahead: list[Row], result: Any, batch: int) -> Break:
         seq = bad[0]
         # look ahead: does the rest of the chain fail too (recomputed without the key),
         # or does another entry verify only at this entry's place (swapped)?
-        ahead: list[Row] = []
         while len(ahead) < 5000:
-            rows = result.fetchmany(min(batch, 5000))
-            if not rows:
+            more = result.fetchmany(min(batch, 5000))
+            if not more:
                 break
-            ahead.extend(tuple(r) for r in rows)
+            ahead.extend(tuple(r) for r in more)
         for other in ahead:
             if self.entry_hash(other, sequence=seq) == other[9]:
                 return Break(
@@ -284,16 +283,25 @@ class AuditTrail:
                 .order_by(audit_entries.c.sequence)
             )
         ]
+        head = self.read_head(conn)
+        if not self.head_valid(head):
+            return len(rows), Break(
+                head.entries, "forged", "the signed head does not match the audit key"
+            )
         entity_prev: str | None = None
         for r in rows:
             seq = r[0]
             if self.entry_hash(r) != r[9]:
-                neighbours = self._around(conn, seq)
+                neighbours = [n for n in self._around(conn, seq) if n[0] != seq]
                 for other in neighbours:
-                    if other[0] != seq and self.entry_hash(r, sequence=other[0]) == r[9]:
+                    if self.entry_hash(r, sequence=other[0]) == r[9]:
                         return len(rows), Break(
                             seq, "reordered", f"entry {seq} belongs at position {other[0]}"
                         )
+                if neighbours and all(self.entry_hash(n) != n[9] for n in neighbours):
+                    return len(rows), Break(
+                        seq, "forged", f"entries around {seq} were rehashed without the audit key"
+                    )
                 return len(rows), Break(
                     seq, "modified", f"entry {seq}'s content does not match its hash"
                 )
@@ -306,11 +314,6 @@ class AuditTrail:
                 kind = "deleted" if before is None else "reordered"
                 return len(rows), Break(seq, kind, f"entry {seq} does not follow entry {seq - 1}")
             entity_prev = r[9]
-        head = self.read_head(conn)
-        if not self.head_valid(head):
-            return len(rows), Break(
-                head.entries, "forged", "the signed head does not match the audit key"
-            )
         last = conn.exec_driver_sql("SELECT MAX(sequence) FROM audit_entries").scalar() or 0
         if head.entries > last:
             return len(rows), Break(
