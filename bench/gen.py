@@ -253,17 +253,20 @@ def noop_case(exe: Path, plant: str, work: Path) -> Case:
         parts=["waooaw gen"],
     )
     before: dict[str, tuple[int, int]] = {}
+    rewritten: set[str] = set()
+    runs_with_writes = 0
 
     def check(_scratch: Path) -> None:
-        nonlocal before
+        """Warn when a no-op run wrote anything (compares mtime and size of every file)."""
+        nonlocal before, runs_with_writes
         after = snapshot(primed)
-        if before and after != before:
-            changed = sorted(
-                k for k in after.keys() | before.keys() if after.get(k) != before.get(k)
-            )
-            note = f"no-op run rewrote {len(changed)} file(s), e.g. {changed[0]}"
-            if note not in case.warnings:
-                case.warnings.append(note)
+        changed = {k for k in after.keys() | before.keys() if after.get(k) != before.get(k)}
+        if changed:
+            runs_with_writes += 1
+            rewritten.update(changed)
+            case.warnings[:] = [
+                f"no-op run wrote files in {runs_with_writes} run(s): {', '.join(sorted(rewritten))}"
+            ]
         before = after
 
     case.check = check

@@ -165,7 +165,7 @@ async def test_a_chain_recomputed_without_the_key_is_detected(
     ids = await _seed(client)
     _recompute_without_the_key(engine, resign_head=True)
     assert _chain_break(engine) == (1, "forged")
-    sequence, kind = await _entity_break(client, ids["agent"])
+    _, kind = await _entity_break(client, ids["agent"])
     assert kind == "forged"
     await _chain_reported_broken(client)
 
