@@ -15,7 +15,7 @@ DEV_AUDIT_KEY = "dev-only-audit-key-change-me"
 
 
 class PlantSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_file=".env")
 
     environment: Literal["dev", "test", "production"] = Field(
         "dev", validation_alias=AliasChoices("PLANT_ENV", "WAOOAW_ENV")
