@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from .errors import ContractError, ContractErrors, join_pointer
@@ -51,6 +52,18 @@ class _ApiBuilder:
         self.schemas = SchemaBuilder(contract, self.errors)
         self.operation_names = UniqueNames(_OPERATION_RESERVED)
         self.class_prefixes = UniqueNames()
+        self.operation_ids = UniqueNames(self._explicit_operation_ids())
+
+    def _explicit_operation_ids(self) -> set[str]:
+        found: set[str] = set()
+        for item in (self.doc.get("paths") or {}).values():
+            item = self.deref(item)
+            if isinstance(item, dict):
+                for method in HTTP_METHODS:
+                    op = item.get(method)
+                    if isinstance(op, dict) and isinstance(op.get("operationId"), str):
+                        found.add(op["operationId"])
+        return found
 
     def deref(self, node: Any) -> Any:
         return self.schemas.deref(node)
@@ -115,7 +128,7 @@ class _ApiBuilder:
     ) -> OperationIR:
         op_id = op.get("operationId")
         if not isinstance(op_id, str) or not op_id:
-            op_id = snake_case(f"{method} {path}")
+            op_id = self.operation_ids.claim(snake_case(f"{method} {path}"), separator="_")
         py_name = self.operation_names.claim(safe_identifier(snake_case(op_id)), separator="_")
         prefix = self.class_prefixes.claim(pascal_case(op_id))
         parameters = self.parameters(item, op, pointer, prefix)
@@ -145,6 +158,8 @@ class _ApiBuilder:
             success_status=success[0].status_code or 200 if success else 200,
             success_model=success[0].body_type if success else None,
             result_alias=prefix + "Result",
+            client_return=_union(r.client_body_type for r in success) if success else "None",
+            client_any_body=_union(r.client_body_type for r in responses),
         )
 
     def parameters(
@@ -240,6 +255,7 @@ class _ApiBuilder:
             raw_annotation=raw_annotation,
             adapter_type=adapter_type,
             separator=separator,
+            client_type=qualified(expr.expr) + (" | None" if expr.nullable or not required else ""),
         )
 
     def _is_model_class(self, expr: str) -> bool:
@@ -283,8 +299,8 @@ class _ApiBuilder:
         ):
             return qualified(simple.expr), simple.nullable
         name = self.schemas.hoist_name(hint)
-        self.schemas.build_named(name, schema, pointer)
-        return f"models.{name}", self.schemas._own_nullable(schema)
+        self.schemas.register_alias(name, simple, schema, pointer)
+        return f"models.{name}", simple.nullable
 
     def body(
         self, raw: Any, pointer: str, prefix: str, parameters: list[ParameterIR]
@@ -410,6 +426,36 @@ class _ApiBuilder:
                 )
             )
         return result
+
+
+def _top_level_parts(expr: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    i = 0
+    while i < len(expr):
+        c = expr[i]
+        depth += c == "["
+        depth -= c == "]"
+        if depth == 0 and expr.startswith(" | ", i):
+            parts.append(current)
+            current = ""
+            i += 3
+            continue
+        current += c
+        i += 1
+    parts.append(current)
+    return parts
+
+
+def _union(types: Iterable[str]) -> str:
+    parts: list[str] = []
+    for t in types:
+        for part in _top_level_parts(t):
+            if part not in parts:
+                parts.append(part)
+    if "None" in parts:
+        parts.remove("None")
+        parts.append("None")
+    return " | ".join(parts) or "None"
 
 
 def _is_binary(schema: dict[str, Any]) -> bool:

@@ -74,6 +74,7 @@ class ParameterIR:
     raw_annotation: str | None  # for delimited / deepObject: what FastAPI collects
     adapter_type: str | None  # type validated from raw for delimited / deepObject
     separator: str = ","
+    client_type: str = ""  # what a client caller passes: the type, optional when not required
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,7 @@ class ResponseIR:
     streams: bool  # has non-JSON content, given as bytes/str/stream
     is_error: bool
     headers: tuple[str, ...]
+    client_body_type: str = "None"  # what a client gets: the JSON type, bytes, or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,8 @@ class OperationIR:
     success_status: int
     success_model: str | None  # FastAPI response_model (server spelling)
     result_alias: str
+    client_return: str = "None"  # union of the 2xx client body types
+    client_any_body: str = "None"  # union of every documented client body type
 
 
 @dataclass(frozen=True, slots=True)

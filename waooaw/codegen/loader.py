@@ -197,8 +197,24 @@ def _construct(
                 )
                 continue
             result[key] = _construct(value_node, child, locations, display, errors)
+            locations[child] = (line, col)  # point at the key, where readers look
         return result
     raise AssertionError(f"unexpected YAML node {node!r}")  # pragma: no cover
+
+
+def _looks_like_schema(data: Any) -> bool:
+    if not isinstance(data, dict) or "openapi" in data or "paths" in data:
+        return False
+    return any(
+        k in data for k in ("type", "properties", "allOf", "oneOf", "anyOf", "enum", "items")
+    )
+
+
+def _schema_name(path: Path) -> str:
+    stem = path.name.split(".", 1)[0]
+    return "".join(
+        part[:1].upper() + part[1:] for part in stem.replace("-", "_").split("_") if part
+    )
 
 
 def _walk_pointer(data: Any, pointer: str) -> Any:
@@ -277,13 +293,18 @@ class _Bundler:
         path, fragment = self.split(ref, source)
         if path is None and source is self.root:
             return ref
+        if path is not None and not path.exists():
+            self.errors.append(
+                self._err(source, src_pointer, "ref-unresolved", f"$ref {ref!r}: no such file")
+            )
+            return ref
         target_file = source if path is None else self.file(path)
         if target_file is None:
-            if path is not None and not path.exists():
-                self.errors.append(
-                    self._err(source, src_pointer, "ref-unresolved", f"$ref {ref!r}: no such file")
-                )
             return ref
+        if fragment in ("", "/") and _looks_like_schema(target_file.data):
+            return self.hoist(
+                target_file, "", "schemas", _schema_name(target_file.path), ref, source, src_pointer
+            )
         parts = fragment.split("/")
         if len(parts) == 4 and parts[1] == "components" and parts[2] in _COMPONENT_KINDS:
             return self.hoist(

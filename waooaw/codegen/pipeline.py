@@ -107,18 +107,22 @@ def render(job: Job) -> dict[str, str]:
     from .render import header
     from .targets.fastapi_server import render_server
     from .targets.models import render_models
+    from .targets.python_client import render_client
 
     contract = load_contract(job.spec)
     api = build_api(contract, name=job.name, source=job.source)
     files: dict[str, str] = {}
-    doc = f"{api.title} {api.version}, generated from {api.source}.\n\nModules: ``models`` (pydantic v2 models), ``server`` (FastAPI stubs)."
+    doc = f"{api.title} {api.version}, generated from {api.source}.\n\nModules: ``models`` (pydantic v2 models), ``server`` (FastAPI stubs), ``client`` (Python clients)."
     files["__init__.py"] = f'{header(api.source, api.sha256)}\n"""{doc}"""\n'
     files.update(render_models(api))
     files.update(render_server(api))
+    files.update(render_client(api))
     formatted = format_python(files)
     formatted["openapi.json"] = contract_json(contract.document, header(api.source, api.sha256, ""))
     state_inputs = {f.display: _sha(f.text) for f in contract.files}
-    formatted[STATE_FILE] = json.dumps({"inputs": state_inputs}, sort_keys=True)
+    formatted[STATE_FILE] = json.dumps(
+        {"inputs": state_inputs, "spec": str(job.spec.resolve()), "name": job.name}, sort_keys=True
+    )
     return formatted
 
 
@@ -177,6 +181,8 @@ def up_to_date(job: Job) -> bool:
     """True when the recorded inputs, outputs and generator all still match."""
     state = _load_state(job.out)
     if state.get("generator") != _generator_fingerprint():
+        return False
+    if state.get("spec") != str(job.spec.resolve()) or state.get("name") != job.name:
         return False
     inputs, outputs = state.get("inputs"), state.get("outputs")
     if not isinstance(inputs, dict) or not isinstance(outputs, dict) or not outputs:

@@ -45,6 +45,9 @@ MODULE_NAMES = frozenset(
         "Decimal",
         "Discriminator",
         "EmailStr",
+        "StrictBool",
+        "StrictFloat",
+        "StrictInt",
         "Enum",
         "Field",
         "IPv4Address",
@@ -259,6 +262,17 @@ class SchemaBuilder:
             alias_type=expr.with_constraints(),
         )
 
+    def register_alias(self, name: str, expr: TypeExpr, schema: Any, pointer: str) -> None:
+        """Name a type already built (a body schema that is not a single model)."""
+        plain = TypeExpr(expr.expr, dict(expr.constraints), list(expr.metadata))
+        self.models[name] = ModelIR(
+            name=name,
+            kind="alias",
+            description=_description(schema),
+            source_pointer=pointer,
+            alias_type=plain.with_constraints(),
+        )
+
     def _build_enum(
         self, name: str, schema: dict[str, Any], pointer: str, values: list[Any], base: str
     ) -> None:
@@ -338,7 +352,7 @@ class SchemaBuilder:
         description = _description(schema)
         if description:
             kwargs["description"] = repr(description)
-        base = local(expr.expr)
+        base = _strict(local(expr.expr))
         if expr.nullable or not required:
             base = f"{base} | None"
         parts = [base]
@@ -732,6 +746,37 @@ class SchemaBuilder:
                     alias_type=model.alias_type,
                 )
                 graph[name] = set()
+
+
+_STRICT = {"int": "StrictInt", "float": "StrictFloat", "bool": "StrictBool"}
+
+
+def _strict(expr: str) -> str:
+    """JSON bodies are not coerced: ``"2"`` is not an integer, ``true`` not a number."""
+    parts = []
+    for part in _top_level(expr):
+        if part in _STRICT:
+            part = _STRICT[part]
+        elif part.startswith("list[") and part[5:-1] in _STRICT:
+            part = f"list[{_STRICT[part[5:-1]]}]"
+        parts.append(part)
+    return " | ".join(parts)
+
+
+def _top_level(expr: str) -> list[str]:
+    parts, depth, current, i = [], 0, "", 0
+    while i < len(expr):
+        c = expr[i]
+        depth += c == "["
+        depth -= c == "]"
+        if depth == 0 and expr.startswith(" | ", i):
+            parts.append(current)
+            current, i = "", i + 3
+            continue
+        current += c
+        i += 1
+    parts.append(current)
+    return parts
 
 
 def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:

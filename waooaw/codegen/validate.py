@@ -44,20 +44,45 @@ def validate_contract(contract: LoadedContract) -> list[ContractError]:
         found = doc.get("swagger") or version
         return [
             contract.error(
-                "/openapi",
+                "/swagger" if "swagger" in doc else "/openapi",
                 "openapi-version",
                 f"only OpenAPI 3.0.x and 3.1.x are supported (found {found!r})",
             )
         ]
     errors: list[ContractError] = []
     validator = _meta_validator("v3.1" if version.startswith("3.1") else "v3.0")
+    meta: list[ContractError] = []
     for err in validator.iter_errors(doc):
-        pointer = join_pointer("", *[str(p) for p in err.instance_path])
-        errors.append(contract.error(pointer, "openapi-schema", _message(err)))
-    errors.extend(_check_refs(contract))
-    errors.extend(_check_operations(contract))
-    errors.extend(_check_schemas(contract))
-    return errors
+        for pointer, message in _explain(err):
+            meta.append(contract.error(pointer, "openapi-schema", message))
+    specific = _check_refs(contract) + _check_operations(contract) + _check_schemas(contract)
+    # a vague meta-schema error about a node is dropped when a precise one names a part of it
+    for err in meta:
+        if any(
+            o.pointer == err.pointer or o.pointer.startswith(err.pointer + "/") for o in specific
+        ):
+            continue
+        errors.append(err)
+    return errors + specific
+
+
+def _explain(err: Any) -> list[tuple[str, str]]:
+    """The errors worth showing: for a failed oneOf, those of the closest alternative."""
+    pointer = join_pointer("", *[str(p) for p in err.instance_path])
+    context = getattr(err.kind, "context", None)
+    if context:
+        branches = [list(branch) for branch in context if branch]
+        useful = [
+            b
+            for b in branches
+            if not all('"$ref" is a required property' in str(e.message) for e in b)
+        ]
+        if useful:
+            best = min(useful, key=len)
+            return [
+                (join_pointer("", *[str(p) for p in e.instance_path]), _message(e)) for e in best
+            ]
+    return [(pointer, _message(err))]
 
 
 def _message(err: Any) -> str:
@@ -200,14 +225,68 @@ def _params(
 
 
 def _check_schemas(contract: LoadedContract) -> list[ContractError]:
-    """Checks a 3.1 document's meta-schema leaves to the JSON Schema dialect."""
+    """Checks the schema objects (the 3.1 meta-schema leaves them to the JSON Schema dialect)."""
     errors: list[ContractError] = []
-    schemas = (contract.document.get("components") or {}).get("schemas") or {}
-    if not isinstance(schemas, dict):
-        return errors
-    for name, schema in schemas.items():
-        _walk_schema(schema, join_pointer("/components/schemas", name), contract, errors)
+    doc = contract.document
+    for pointer, schema in _schema_locations(doc):
+        _walk_schema(schema, pointer, contract, errors)
     return errors
+
+
+def _schema_locations(doc: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Every schema object a contract holds, by where it sits."""
+    found: list[tuple[str, Any]] = []
+    components = doc.get("components") if isinstance(doc.get("components"), dict) else {}
+    assert isinstance(components, dict)
+
+    def media(content: Any, base: str) -> None:
+        if isinstance(content, dict):
+            for name, item in content.items():
+                if isinstance(item, dict) and "schema" in item:
+                    found.append((join_pointer(base, name, "schema"), item["schema"]))
+
+    def parameter(param: Any, base: str) -> None:
+        if isinstance(param, dict):
+            if "schema" in param:
+                found.append((base + "/schema", param["schema"]))
+            media(param.get("content"), base + "/content")
+
+    def response(resp: Any, base: str) -> None:
+        if isinstance(resp, dict):
+            media(resp.get("content"), base + "/content")
+            for name, header in (resp.get("headers") or {}).items():
+                parameter(header, join_pointer(base, "headers", name))
+
+    for name, schema in (components.get("schemas") or {}).items():
+        found.append((join_pointer("/components/schemas", name), schema))
+    for name, param in (components.get("parameters") or {}).items():
+        parameter(param, join_pointer("/components/parameters", name))
+    for name, header in (components.get("headers") or {}).items():
+        parameter(header, join_pointer("/components/headers", name))
+    for name, body in (components.get("requestBodies") or {}).items():
+        if isinstance(body, dict):
+            media(body.get("content"), join_pointer("/components/requestBodies", name, "content"))
+    for name, resp in (components.get("responses") or {}).items():
+        response(resp, join_pointer("/components/responses", name))
+    for path, item in (doc.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        base = join_pointer("/paths", path)
+        for i, param in enumerate(item.get("parameters") or []):
+            parameter(param, f"{base}/parameters/{i}")
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            op_base = join_pointer(base, method)
+            for i, param in enumerate(op.get("parameters") or []):
+                parameter(param, f"{op_base}/parameters/{i}")
+            body = op.get("requestBody")
+            if isinstance(body, dict):
+                media(body.get("content"), op_base + "/requestBody/content")
+            for status, resp in (op.get("responses") or {}).items():
+                response(resp, join_pointer(op_base, "responses", status))
+    return found
 
 
 def _walk_schema(

@@ -12,6 +12,9 @@ from pydantic import (
     AwareDatetime,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
 )
 
 from waooaw.runtime.models import ContractModel, unique_items
@@ -202,7 +205,8 @@ class AgentCreate(ContractModel):
         AfterValidator(unique_items),
     ] = None
     price_per_month: Annotated[
-        int | None, Field(ge=0, description="Monthly price in Indian rupees (INR), whole rupees.")
+        StrictInt | None,
+        Field(ge=0, description="Monthly price in Indian rupees (INR), whole rupees."),
     ] = None
     trial_mode_sandbox_url: Annotated[
         str | None,
@@ -258,7 +262,7 @@ class AgentResponse(ContractModel):
         Field(max_length=10, description="Specialty tags; empty when none were given."),
     ]
     price_per_month: Annotated[
-        int | None,
+        StrictInt | None,
         Field(ge=0, description="Monthly price in Indian rupees (INR); null when not priced."),
     ]
     trial_mode_sandbox_url: Annotated[
@@ -297,7 +301,7 @@ class Amendment(ContractModel):
     """One entry of an agent's append-only amendment history (L0-02)."""
 
     sequence: Annotated[
-        int, Field(ge=1, description="Position in the history, starting at 1 and contiguous.")
+        StrictInt, Field(ge=1, description="Position in the history, starting at 1 and contiguous.")
     ]
     event: Annotated[AmendmentEvent, Field(description="Kind of change.")]
     actor: Annotated[
@@ -328,14 +332,14 @@ class AuditReportResponse(ContractModel):
     report_id: Annotated[UUID, Field(description="Unique id of this report.")]
     generated_at: Annotated[AwareDatetime, Field(description="When the report was produced.")]
     overall_score: Annotated[
-        float,
+        StrictFloat,
         Field(
             ge=0,
             le=100,
             description="Percentage of checked entities that are compliant (100 when none were checked).",
         ),
     ]
-    entities_checked: Annotated[int, Field(ge=0, description="Number of entities checked.")]
+    entities_checked: Annotated[StrictInt, Field(ge=0, description="Number of entities checked.")]
     by_entity_type: Annotated[
         list[EntityTypeScore], Field(description="Compliance per entity type.")
     ]
@@ -392,12 +396,12 @@ class ChainStatus(ContractModel):
     """State of the audit trail's hash chain at the time of the audit."""
 
     intact: Annotated[
-        bool,
+        StrictBool,
         Field(
             description="Whether every entry's hash verifies and the head matches the checkpoint."
         ),
     ]
-    entries: Annotated[int, Field(ge=0, description="Number of entries in the audit trail.")]
+    entries: Annotated[StrictInt, Field(ge=0, description="Number of entries in the audit trail.")]
     head_hash: Annotated[
         str | None,
         Field(
@@ -426,14 +430,14 @@ class EntityTypeScore(ContractModel):
 
     entity_type: Annotated[EntityType, Field(description="The entity type.")]
     checked: Annotated[
-        int, Field(ge=0, description="Number of entities of this type that were checked.")
+        StrictInt, Field(ge=0, description="Number of entities of this type that were checked.")
     ]
     compliant: Annotated[
-        int,
+        StrictInt,
         Field(ge=0, description="Number of those entities that passed every applicable principle."),
     ]
     score: Annotated[
-        float,
+        StrictFloat,
         Field(
             ge=0,
             le=100,
@@ -562,7 +566,7 @@ class PrincipleCheck(ContractModel):
     title: Annotated[
         str, Field(min_length=1, description="Title of the principle, e.g. Single Governor.")
     ]
-    passed: Annotated[bool, Field(description="Whether the entity satisfies the principle.")]
+    passed: Annotated[StrictBool, Field(description="Whether the entity satisfies the principle.")]
     detail: Annotated[
         str | None,
         Field(description="Explanation of the outcome; null when there is nothing to add."),
@@ -577,10 +581,10 @@ class PrincipleSummary(ContractModel):
     ]
     title: Annotated[str, Field(min_length=1, description="Title of the principle.")]
     passed: Annotated[
-        int, Field(ge=0, description="Number of checked entities that satisfy the principle.")
+        StrictInt, Field(ge=0, description="Number of checked entities that satisfy the principle.")
     ]
     failed: Annotated[
-        int, Field(ge=0, description="Number of checked entities that break the principle.")
+        StrictInt, Field(ge=0, description="Number of checked entities that break the principle.")
     ]
     status: Annotated[
         PrincipleStatus, Field(description="Outcome summarised as pass, partial or fail.")
@@ -607,7 +611,7 @@ class ProblemDetails(ContractModel):
         ),
     ]
     status: Annotated[
-        int,
+        StrictInt,
         Field(
             ge=100,
             le=599,
@@ -713,10 +717,14 @@ class TamperingReport(ContractModel):
     """Result of verifying one entity's audit trail."""
 
     entity_id: Annotated[UUID, Field(description="Id of the entity whose trail was checked.")]
-    entries_checked: Annotated[int, Field(ge=0, description="Number of audit entries checked.")]
-    intact: Annotated[bool, Field(description="Whether the entity's trail verifies end to end.")]
+    entries_checked: Annotated[
+        StrictInt, Field(ge=0, description="Number of audit entries checked.")
+    ]
+    intact: Annotated[
+        StrictBool, Field(description="Whether the entity's trail verifies end to end.")
+    ]
     first_broken_sequence: Annotated[
-        int | None,
+        StrictInt | None,
         Field(
             ge=1,
             description="Sequence number of the first entry that fails verification; null when intact.",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from contextvars import ContextVar
+
+from waooaw.runtime.context import correlation_id, request_id
 
 __all__ = [
     "CORRELATION_HEADER",
@@ -13,12 +14,11 @@ __all__ = [
     "accept_or_new",
     "correlation_id",
     "current_correlation_id",
+    "request_id",
 ]
 
 CORRELATION_HEADER = "X-Correlation-ID"
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
-
-correlation_id: ContextVar[str | None] = ContextVar("waooaw_correlation_id", default=None)
 
 
 def current_correlation_id() -> str | None:

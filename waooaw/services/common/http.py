@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -28,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from waooaw.runtime.server import PROBLEM_MEDIA_TYPE, ProblemError, install_problem_handlers
 
-from .correlation import accept_or_new, correlation_id
+from .correlation import accept_or_new, correlation_id, request_id
 
 __all__ = ["ProblemCORSMiddleware", "RequestContextMiddleware", "install_http", "serve_contract"]
 
@@ -63,17 +64,27 @@ class RequestContextMiddleware:
                 incoming = value.decode("latin-1")
                 break
         cid = accept_or_new(incoming)
+        rid = str(uuid.uuid4())
         token = correlation_id.set(cid)
-        scope.setdefault("state", {})["correlation_id"] = cid
+        request_token = request_id.set(rid)
+        state = scope.setdefault("state", {})
+        state["correlation_id"] = cid
+        state["request_id"] = rid
         header = (b"x-correlation-id", cid.encode())
+        request_header = (b"x-request-id", rid.encode())
         started = False
 
         async def send_with_id(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = [h for h in message.get("headers", []) if h[0] != b"x-correlation-id"]
+                headers = [
+                    h
+                    for h in message.get("headers", [])
+                    if h[0] not in (b"x-correlation-id", b"x-request-id")
+                ]
                 headers.append(header)
+                headers.append(request_header)
                 message["headers"] = headers
             await send(message)
 
@@ -113,6 +124,7 @@ class RequestContextMiddleware:
                     status_holder[0] if status_holder else "-",
                     (time.perf_counter() - started_at) * 1000,
                 )
+            request_id.reset(request_token)
             correlation_id.reset(token)
 
     def _too_large(self) -> str:
