@@ -26,81 +26,102 @@ RESPONSE_200 = "/paths/~1pets/get/responses/200"
 
 @dataclass(frozen=True)
 class Problem:
+    """One expected problem. ``line:column`` is where the key the pointer ends in is written
+    (for a list item: where the item starts; for YAML syntax: where the parser stopped)."""
+
     rule: str
     pointer: str
-    line: int | None
+    line: int
+    column: int
     file: str | None = None  # relative to BROKEN; default: the contract itself
 
 
+INLINE_TYPOS = [
+    Problem("schema-type", "/paths/~1pets/get/parameters/0/schema/type", 11, 20),
+    Problem("schema-type", RESPONSE_200 + "/headers/X-Total/schema/type", 18, 17),
+    Problem("schema-type", RESPONSE_200 + "/content/application~1json/schema/type", 22, 17),
+    Problem(
+        "schema-type",
+        "/paths/~1pets/post/requestBody/content/application~1json/schema/items/type",
+        30,
+        17,
+    ),
+]
+
 CASES: dict[str, list[Problem]] = {
-    "yaml_syntax.yaml": [Problem("yaml-syntax", "/", 11)],
+    "yaml_syntax.yaml": [Problem("yaml-syntax", "/", 11, 18)],
     "boolean_keys.yaml": [
-        Problem("yaml-key-type", "/components/schemas/Switch/properties/on", 11),
-        Problem("yaml-key-type", "/components/schemas/Switch/properties/yes", 13),
-        Problem("yaml-key-type", "/components/schemas/Switch/properties/true", 15),
+        Problem("yaml-key-type", "/components/schemas/Switch/properties/on", 11, 9),
+        Problem("yaml-key-type", "/components/schemas/Switch/properties/yes", 13, 9),
+        Problem("yaml-key-type", "/components/schemas/Switch/properties/true", 15, 9),
     ],
-    "duplicate_key.yaml": [Problem("yaml-duplicate-key", "/paths/~1pets", 12)],
+    "duplicate_key.yaml": [Problem("yaml-duplicate-key", "/paths/~1pets", 12, 3)],
     "missing_component.yaml": [
-        Problem("ref-unresolved", RESPONSE_200 + "/content/application~1json/schema/$ref", 15)
+        Problem("ref-unresolved", RESPONSE_200 + "/content/application~1json/schema/$ref", 15, 17)
     ],
     "missing_file.yaml": [
-        Problem("ref-unresolved", RESPONSE_200 + "/content/application~1json/schema", 15)
+        Problem("ref-unresolved", RESPONSE_200 + "/content/application~1json/schema", 14, 15)
     ],
     "duplicate_operation_id.yaml": [
-        Problem("operation-id-unique", "/paths/~1owners/get/operationId", 14)
+        Problem("operation-id-unique", "/paths/~1owners/get/operationId", 14, 7)
     ],
-    "path_param_undeclared.yaml": [Problem("path-parameter-missing", "/paths/~1pets~1{id}/get", 8)],
+    "path_param_undeclared.yaml": [
+        Problem("path-parameter-missing", "/paths/~1pets~1{id}/get", 7, 5)
+    ],
     "path_param_unused.yaml": [
-        Problem("path-parameter-unused", "/paths/~1pets/get/parameters/0", 10)
+        Problem("path-parameter-unused", "/paths/~1pets/get/parameters/0", 10, 11)
     ],
-    "swagger2.yaml": [Problem("openapi-version", "/openapi", 1)],
-    "bad_type.yaml": [Problem("schema-type", "/components/schemas/Pet/properties/name/type", 12)],
-    "meta_schema.yaml": [Problem("openapi-schema", RESPONSE_200, 11)],
+    "swagger2.yaml": [Problem("openapi-version", "/swagger", 1, 1)],
+    "bad_type.yaml": [
+        Problem("schema-type", "/components/schemas/Pet/properties/name/type", 12, 11)
+    ],
+    "meta_schema.yaml": [Problem("openapi-schema", RESPONSE_200, 10, 9)],
     "several_problems.yaml": [
-        Problem("path-parameter-missing", "/paths/~1pets~1{id}/get", 8),
+        Problem("path-parameter-missing", "/paths/~1pets~1{id}/get", 7, 5),
         Problem(
             "ref-unresolved",
             "/paths/~1pets~1{id}/get/responses/200/content/application~1json/schema/$ref",
             15,
+            17,
         ),
-        Problem("operation-id-unique", "/paths/~1owners/get/operationId", 18),
-        Problem("openapi-schema", "/paths/~1owners/get/responses/200", 21),
-        Problem("schema-type", "/components/schemas/Owner/properties/age/type", 31),
+        Problem("operation-id-unique", "/paths/~1owners/get/operationId", 18, 7),
+        Problem("openapi-schema", "/paths/~1owners/get/responses/200", 20, 9),
+        Problem("schema-type", "/components/schemas/Owner/properties/age/type", 31, 11),
     ],
     "multifile/root.yaml": [
         # The problem sits in the referenced file, and is reported there.
         Problem(
             "ref-unresolved",
             "/components/schemas/Pet/properties/owner",
+            8,
             9,
             file="multifile/common.yaml",
         ),
         Problem(
             "ref-unresolved",
             "/paths/~1pets/get/responses/default/content/application~1json/schema",
-            21,
+            20,
+            15,
         ),
     ],
-    "bad_type_inline.yaml": [
-        Problem("schema-type", "/paths/~1pets/get/parameters/0/schema/type", 11),
-        Problem("schema-type", RESPONSE_200 + "/content/application~1json/schema/type", 18),
+    # Typos in parameter, response header, response and request body schemas (3.1) ...
+    "bad_type_inline.yaml": INLINE_TYPOS,
+    # ... and the same in 3.0, where the meta-schema's own vaguer error is not repeated.
+    "bad_type_30.yaml": [
+        *INLINE_TYPOS,
+        Problem("schema-type", "/components/schemas/Pet/properties/name/type", 40, 11),
+    ],
+    # Two different problems in one response: neither hides the other.
+    "problems_in_one_response.yaml": [
+        Problem("openapi-schema", RESPONSE_200, 10, 9),
+        Problem("schema-type", RESPONSE_200 + "/content/application~1json/schema/type", 14, 17),
     ],
 }
-
-INLINE_TYPE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="generator bug: in a 3.1 contract, `type` typos are only checked under"
-    " /components/schemas; an inline `type: strng` generates dict[str, Any]",
-)
-REPORTED_TWICE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="generator bug: a $ref to a missing file is reported twice (ref-unresolved at the"
-    " $ref, plus file-unreadable for the missing file with no line)",
-)
 
 
 def cases(bugs: dict[str, pytest.MarkDecorator]) -> list[object]:
     """Every case as a pytest param; those named in ``bugs`` get that xfail mark."""
+    assert set(bugs) <= set(CASES)
     return [
         pytest.param(name, marks=[bugs[name]] if name in bugs else [], id=name) for name in CASES
     ]
@@ -146,13 +167,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def expected_line(contract: str, problem: Problem) -> re.Pattern[str]:
     display = (BROKEN / (problem.file or contract)).relative_to(ROOT).as_posix()
-    line = rf":{problem.line}:\d+" if problem.line is not None else r"(?::\d+:\d+)?"
-    return re.compile(
-        rf"^{re.escape(display)}{line}: {re.escape(problem.pointer)}: \[{re.escape(problem.rule)}\] \S"
-    )
+    where = f":{problem.line}:{problem.column}: {problem.pointer}: [{problem.rule}] "
+    return re.compile(rf"^{re.escape(display + where)}\S")
 
 
-@pytest.mark.parametrize("contract", cases({"bad_type_inline.yaml": INLINE_TYPE_BUG}))
+@pytest.mark.parametrize("contract", cases({}))
 def test_cli_reports_every_problem_and_writes_nothing(contract: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
@@ -175,10 +194,7 @@ def test_cli_reports_every_problem_and_writes_nothing(contract: str, tmp_path: P
     assert snapshot(out) == before
 
 
-@pytest.mark.parametrize(
-    "contract",
-    cases({"bad_type_inline.yaml": INLINE_TYPE_BUG, "missing_file.yaml": REPORTED_TWICE_BUG}),
-)
+@pytest.mark.parametrize("contract", cases({}))
 def test_each_problem_is_reported_exactly_once(contract: str, tmp_path: Path) -> None:
     run = run_cli(contract, tmp_path / "out")
     assert len(run.problems) == len(CASES[contract]), run.stderr
@@ -206,19 +222,40 @@ def test_previous_generation_is_left_untouched(tmp_path: Path) -> None:
     assert snapshot(out) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="generator bug: the no-op fast path (up_to_date) checks the recorded inputs and"
-    " outputs but not which contract the job names, so generating another contract into a"
-    " folder generated earlier prints 'up to date', exits 0 and writes nothing",
-)
 def test_another_contract_into_a_generated_folder_is_not_up_to_date(tmp_path: Path) -> None:
     out = tmp_path / "pkg"
     generate(
         Job(spec=ROOT / "tests" / "fixtures" / "contracts" / "petstore.yaml", out=out, name="x")
     )
+    before = snapshot(out)
     run = run_cli("several_problems.yaml", out)
     assert run.returncode == 1, run.stdout
+    assert "up to date" not in run.stdout
+    assert len(run.problems) == 5, run.stderr
+    assert snapshot(out) == before
+
+
+def test_up_to_date_only_for_the_same_contract_and_name(tmp_path: Path) -> None:
+    """The no-op fast path applies to the very job generated before, and to no other."""
+    petstore = (ROOT / "tests" / "fixtures" / "contracts" / "petstore.yaml").read_bytes()
+    first, second = tmp_path / "first.yaml", tmp_path / "second.yaml"
+    first.write_bytes(petstore)
+    second.write_bytes(petstore)  # the same bytes, another file
+    out = tmp_path / "pkg"
+    assert not generate(Job(spec=first, out=out, name="x")).skipped
+    assert generate(Job(spec=first, out=out, name="x")).skipped
+    # Another name: the Protocol named after the job changes.
+    renamed = generate(Job(spec=first, out=out, name="y"))
+    assert not renamed.skipped
+    assert out / "server.py" in renamed.written
+    server = (out / "server.py").read_text(encoding="utf-8")
+    assert "class YApi(" in server and "class XApi(" not in server
+    assert generate(Job(spec=first, out=out, name="y")).skipped
+    # Another contract file: the headers name it.
+    moved = generate(Job(spec=second, out=out, name="y"))
+    assert not moved.skipped
+    assert "second.yaml" in (out / "__init__.py").read_text(encoding="utf-8")
+    assert generate(Job(spec=second, out=out, name="y")).skipped
 
 
 def test_python_api_raises_contract_errors(tmp_path: Path, in_repo: Path) -> None:
@@ -226,11 +263,10 @@ def test_python_api_raises_contract_errors(tmp_path: Path, in_repo: Path) -> Non
     with pytest.raises(ContractErrors) as caught:
         generate(job)
     errors = caught.value.errors
-    assert [(e.rule, e.pointer, e.line) for e in errors] == [
-        (p.rule, p.pointer, p.line) for p in CASES["several_problems.yaml"]
+    assert [(e.rule, e.pointer, e.line, e.column) for e in errors] == [
+        (p.rule, p.pointer, p.line, p.column) for p in CASES["several_problems.yaml"]
     ]
     assert {e.file for e in errors} == {"tests/contracts_with_errors/several_problems.yaml"}
-    assert all(e.column is not None and e.column >= 1 for e in errors)
     assert str(caught.value).endswith("5 problems found; nothing was written.")
     assert not (tmp_path / "out").exists()
 
@@ -246,12 +282,9 @@ def test_yaml_syntax_error_has_line_and_column(tmp_path: Path) -> None:
     assert re.match(r"^tests/contracts_with_errors/yaml_syntax\.yaml:\d+:\d+: /: ", run.stderr)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="generator bug (message quality): in a 3.0 contract, a response without its"
-    " required `description` is reported as '{...} is not valid under any of the schemas"
-    " listed in the 'oneOf' keyword', which does not name the missing property",
-)
 def test_meta_schema_message_names_the_missing_property(tmp_path: Path) -> None:
+    """A failed ``oneOf`` (3.0: Response or Reference) reports the closest alternative's error."""
     run = run_cli("meta_schema.yaml", tmp_path / "out")
-    assert "description" in run.stderr
+    [problem] = run.problems
+    assert problem.endswith(': [openapi-schema] "description" is a required property'), problem
+    assert "oneOf" not in run.stderr

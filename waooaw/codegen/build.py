@@ -85,6 +85,7 @@ class _ApiBuilder:
                     )
         if self.errors:
             raise ContractErrors(self.errors)
+        self.schemas.relax(self._text_filled_models(operations))
         info = self.doc.get("info") or {}
         tag_docs = {
             t.get("name"): t.get("description")
@@ -120,6 +121,17 @@ class _ApiBuilder:
             tags=tuple(tags),
             operations=tuple(operations),
         )
+
+    @staticmethod
+    def _text_filled_models(operations: list[OperationIR]) -> set[str]:
+        names: set[str] = set()
+        for op in operations:
+            for p in op.parameters:
+                if p.style == "deep_object" and p.adapter_type:
+                    names.add(p.adapter_type.removeprefix("models."))
+            if op.body is not None and op.body.kind == "form":
+                names.add(op.body.py_type.removeprefix("models.").split(" | ")[0])
+        return names
 
     # -- operations ----------------------------------------------------------
 

@@ -248,7 +248,28 @@ class _Bundler:
         return self.files[key]
 
     def run(self) -> None:
+        self._adopt_whole_file_components()
         self.rewrite(self.document, self.root, "", "")
+
+    def _adopt_whole_file_components(self) -> None:
+        """``Pet: {$ref: ./pet.yaml}`` makes that file *be* component Pet, for every use of it."""
+        schemas = (self.document.get("components") or {}).get("schemas")
+        if not isinstance(schemas, dict):
+            return
+        for name, value in list(schemas.items()):
+            ref = value.get("$ref") if isinstance(value, dict) else None
+            if not isinstance(ref, str) or len(value) != 1 or "://" in ref:
+                continue
+            path, fragment = self.split(ref, self.root)
+            if path is None or fragment not in ("", "/") or not path.exists():
+                continue
+            target = self.file(path)
+            if target is None or not _looks_like_schema(target.data):
+                continue
+            self.hoisted[(target.path.resolve(), "")] = name
+            dst = join_pointer("/components/schemas", name)
+            self.origins[dst] = (target, "")
+            schemas[name] = self.rewrite(copy.deepcopy(target.data), target, "", dst)
 
     def rewrite(self, node: Any, source: SourceFile, src_pointer: str, dst_pointer: str) -> Any:
         """Rewrite refs in ``node`` (which lives in ``source``) to point into the root."""

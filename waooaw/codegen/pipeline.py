@@ -16,8 +16,13 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+
+if TYPE_CHECKING:
+    from .ir import Api
+    from .typescript import TsModule
 
 __all__ = [
     "GENERATED_MARK",
@@ -108,6 +113,7 @@ def render(job: Job) -> dict[str, str]:
     from .targets.fastapi_server import render_server
     from .targets.models import render_models
     from .targets.python_client import render_client
+    from .targets.typescript import render_typescript
 
     contract = load_contract(job.spec)
     api = build_api(contract, name=job.name, source=job.source)
@@ -118,12 +124,29 @@ def render(job: Job) -> dict[str, str]:
     files.update(render_server(api))
     files.update(render_client(api))
     formatted = format_python(files)
+    formatted.update(render_typescript(api, typescript_module(contract.document, api)))
     formatted["openapi.json"] = contract_json(contract.document, header(api.source, api.sha256, ""))
     state_inputs = {f.display: _sha(f.text) for f in contract.files}
     formatted[STATE_FILE] = json.dumps(
         {"inputs": state_inputs, "spec": str(job.spec.resolve()), "name": job.name}, sort_keys=True
     )
     return formatted
+
+
+def typescript_module(document: dict[str, Any], api: Api) -> TsModule:
+    from .naming import UniqueNames, pascal_case
+    from .typescript import TsBuilder
+
+    ids = {(op.method, op.path): op.operation_id for op in api.operations}
+    names = UniqueNames({"paths", "webhooks", "components", "operations", "$defs"})
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    aliases = {}
+    for raw in schemas:
+        name = pascal_case(raw)
+        if not name[0].isalpha():
+            name = "Schema" + name
+        aliases[raw] = names.claim(name)
+    return TsBuilder(document, ids, aliases).build()
 
 
 def contract_json(document: dict[str, object], mark: str) -> str:

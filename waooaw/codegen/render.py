@@ -38,7 +38,21 @@ def py_comment(value: object) -> str:
     return " ".join(str(value).split())
 
 
+def ts_string(value: object) -> str:
+    import json
+
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def ts_key(value: object) -> str:
+    from .typescript import ts_key as key
+
+    return key(str(value))
+
+
 FILTERS: dict[str, Any] = {
+    "ts_string": ts_string,
+    "ts_key": ts_key,
     "py_string": py_string,
     "py_docstring": py_docstring,
     "py_comment": py_comment,

@@ -206,6 +206,26 @@ class SchemaBuilder:
             pointer = join_pointer("/components/schemas", raw)
             self.build_named(self.component_names[raw], self.components[raw], pointer)
 
+    def relax(self, names: set[str]) -> None:
+        """Models filled from text (form bodies, deepObject parameters) coerce like query values."""
+        todo = list(names)
+        seen: set[str] = set()
+        while todo:
+            name = todo.pop()
+            model = self.models.get(name)
+            if name in seen or model is None or model.kind != "class":
+                continue
+            seen.add(name)
+            fields = tuple(
+                replace(
+                    f,
+                    py_type=_lax(f.py_type),
+                    annotation=_lax(f.annotation),
+                )
+                for f in model.fields
+            )
+            self.models[name] = replace(model, fields=fields)
+
     def ordered_models(self) -> tuple[ModelIR, ...]:
         """Enums, then classes and root models, then aliases in dependency order."""
         self._convert_recursive_aliases()
@@ -743,7 +763,7 @@ class SchemaBuilder:
                     kind="root",
                     description=model.description,
                     source_pointer=model.source_pointer,
-                    alias_type=model.alias_type,
+                    alias_type=_strict(model.alias_type or "Any"),
                 )
                 graph[name] = set()
 
@@ -761,6 +781,12 @@ def _strict(expr: str) -> str:
             part = f"list[{_STRICT[part[5:-1]]}]"
         parts.append(part)
     return " | ".join(parts)
+
+
+def _lax(expr: str) -> str:
+    for strict, plain in (("StrictInt", "int"), ("StrictFloat", "float"), ("StrictBool", "bool")):
+        expr = re.sub(rf"\b{strict}\b", plain, expr)
+    return expr
 
 
 def _top_level(expr: str) -> list[str]:

@@ -56,10 +56,13 @@ def validate_contract(contract: LoadedContract) -> list[ContractError]:
         for pointer, message in _explain(err):
             meta.append(contract.error(pointer, "openapi-schema", message))
     specific = _check_refs(contract) + _check_operations(contract) + _check_schemas(contract)
-    # a vague meta-schema error about a node is dropped when a precise one names a part of it
+    # a meta-schema error is dropped when a precise one is about the same node, or when it is
+    # the vague "none of the oneOf alternatives" about a node a precise error explains
     for err in meta:
-        if any(
-            o.pointer == err.pointer or o.pointer.startswith(err.pointer + "/") for o in specific
+        if any(o.pointer == err.pointer for o in specific):
+            continue
+        if "'oneOf'" in err.message and any(
+            o.pointer.startswith(err.pointer + "/") for o in specific
         ):
             continue
         errors.append(err)
