@@ -8,7 +8,6 @@ export per component schema. References stay references
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from dataclasses import dataclass
@@ -96,7 +95,7 @@ class TsBuilder:
         operation_ids: dict[tuple[str, str], str],
         aliases: dict[str, str],
     ) -> None:
-        self.doc = _narrow_discriminators(copy.deepcopy(document))
+        self.doc = _narrow_discriminators(json.loads(json.dumps(document)))
         self.is_30 = str(document.get("openapi", "")).startswith("3.0")
         self.operation_ids = operation_ids
         self.alias_names = aliases

@@ -12,21 +12,11 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal, Protocol, TypeAlias
 from uuid import UUID
 
-from fastapi import (
-    APIRouter,
-    Body,
-    Header,
-    Path,
-    Query,
-)
+from fastapi import APIRouter, Body, Header, Path, Query
 from fastapi.responses import Response
 from pydantic import AwareDatetime
 
-from waooaw.runtime.server import (
-    NotImplementedOperation,
-    ResponseRenderer,
-    bind,
-)
+from waooaw.runtime.server import NotImplementedOperation, ResponseRenderer, bind
 
 from . import models
 
