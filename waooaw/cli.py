@@ -58,15 +58,39 @@ def gen(
     force: Annotated[
         bool, typer.Option("--force", help="Regenerate even when up to date.")
     ] = False,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target",
+            "-t",
+            help="Only these targets (repeatable): models, server, client, typescript. Default: all.",
+        ),
+    ] = None,
 ) -> None:
-    """Generate models and server stubs from OpenAPI contracts."""
+    """Generate models, server stubs, clients and TypeScript types from OpenAPI contracts.
+
+    \b
+    Examples:
+      waooaw gen                                   # every contract in [tool.waooaw.contracts]
+      waooaw gen --check                           # CI: exit 1 naming stale files, with a diff
+      waooaw gen contracts/plant.openapi.yaml --out build/plant
+      waooaw gen api.yaml --out web/src/api --target typescript
+    """
     from .codegen import pipeline
+
+    chosen = frozenset(target or pipeline.TARGETS)
+    unknown = sorted(chosen - set(pipeline.TARGETS))
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown target {unknown[0]!r}; choose from {', '.join(pipeline.TARGETS)}",
+            param_hint="--target",
+        )
 
     jobs: list[pipeline.Job]
     if spec is not None:
         if out is None:
             raise typer.BadParameter("--out DIR is required with a contract file")
-        jobs = [pipeline.Job(spec, out, _contract_name(spec))]
+        jobs = [pipeline.Job(spec, out, _contract_name(spec), chosen)]
     else:
         if out is not None:
             raise typer.BadParameter("--out needs a contract file")
@@ -74,7 +98,7 @@ def gen(
         contracts = config.get("contracts") or {}
         base = root / str(config.get("out", "generated"))
         jobs = [
-            pipeline.Job(root / str(path), base / name, name)
+            pipeline.Job(root / str(path), base / name, name, chosen)
             for name, path in sorted(contracts.items())
         ]
         if not jobs:
