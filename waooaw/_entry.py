@@ -34,20 +34,38 @@ def _configured_jobs() -> list[tuple[Path, Path, str]] | None:
 def _fast_noop(argv: list[str]) -> bool:
     if not argv or argv[0] != "gen":
         return False
-    rest = argv[1:]
+    spec_arg: str | None = None
+    out_arg: str | None = None
+    targets: list[str] = []
+    rest = iter(argv[1:])
+    for arg in rest:
+        if arg in ("--out", "-o"):
+            out_arg = next(rest, None)
+        elif arg in ("--target", "-t"):
+            value = next(rest, None)
+            if value is None:
+                return False
+            targets.append(value)
+        elif arg.startswith("-") or spec_arg is not None:
+            return False  # --check, --force, --help ...: the CLI decides
+        else:
+            spec_arg = arg
     jobs: list[tuple[Path, Path, str]] | None
-    if not rest:
+    if spec_arg is None and out_arg is None:
         jobs = _configured_jobs()
-    elif len(rest) == 3 and rest[1] in ("--out", "-o") and not rest[0].startswith("-"):
-        spec = Path(rest[0])
-        jobs = [(spec, Path(rest[2]), spec.name.split(".", 1)[0])]
+    elif spec_arg is not None and out_arg is not None:
+        spec = Path(spec_arg)
+        jobs = [(spec, Path(out_arg), spec.name.split(".", 1)[0])]
     else:
         return False
     if not jobs:
         return False
-    from .codegen.pipeline import Job, up_to_date
+    from .codegen.pipeline import TARGETS, Job, up_to_date
 
-    resolved = [Job(spec, out, name) for spec, out, name in jobs]
+    if any(t not in TARGETS for t in targets):
+        return False
+    chosen = frozenset(targets or TARGETS)
+    resolved = [Job(spec, out, name, chosen) for spec, out, name in jobs]
     if not all(up_to_date(job) for job in resolved):
         return False
     for job in resolved:
