@@ -18,7 +18,8 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 __all__ = [
@@ -116,6 +117,8 @@ class Database:
         try:
             async with self.writer.begin() as conn:
                 yield conn
+        except PoolTimeout as exc:
+            raise DatabaseUnavailable(f"no database connection free: {exc}") from exc
         except (OperationalError, DBAPIError) as exc:
             if _is_unavailable(exc):
                 raise DatabaseUnavailable(str(exc.orig or exc)) from exc
@@ -126,6 +129,8 @@ class Database:
         try:
             async with self.reader.connect() as conn:
                 yield conn
+        except PoolTimeout as exc:
+            raise DatabaseUnavailable(f"no database connection free: {exc}") from exc
         except (OperationalError, DBAPIError) as exc:
             if _is_unavailable(exc):
                 raise DatabaseUnavailable(str(exc.orig or exc)) from exc
@@ -137,24 +142,33 @@ class Database:
             await self.reader.dispose()
 
 
+# SQLSTATE classes/codes meaning "the server is not there for us" (PostgreSQL)
+_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300", "53400")
+# what SQLite and drivers say when there is no usable database, before any SQLSTATE exists
+_UNAVAILABLE_TEXT = (
+    "connection refused",
+    "could not connect",
+    "connection failed",
+    "unable to open database",
+    "server closed the connection",
+    "connection is closed",
+    "disk i/o error",
+    "database is locked",
+    "timeout expired",
+)
+
+
 def _is_unavailable(exc: DBAPIError) -> bool:
+    """A failure to reach the database, as opposed to a statement the database refused."""
+    if isinstance(exc, IntegrityError):
+        return False
     if exc.connection_invalidated:
         return True
+    state = getattr(exc.orig, "sqlstate", None)
+    if isinstance(state, str):
+        return state.startswith(_UNAVAILABLE_STATES)
     text = str(exc.orig or exc).lower()
-    markers = (
-        "connection refused",
-        "could not connect",
-        "unable to open database",
-        "server closed the connection",
-        "connection is closed",
-        "terminating connection",
-        "the database system is starting up",
-        "the database system is shutting down",
-        "disk i/o error",
-        "couldn't get a connection",
-        "timeout",
-    )
-    return any(m in text for m in markers)
+    return any(marker in text for marker in _UNAVAILABLE_TEXT)
 
 
 def _alembic_config(script_location: Path, url: str | URL) -> Any:
