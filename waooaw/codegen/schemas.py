@@ -65,6 +65,7 @@ MODULE_NAMES = frozenset(
         "discriminator",
         "time",
         "unique_items",
+        "is_none",
         "models",
     }
 )
@@ -372,6 +373,9 @@ class SchemaBuilder:
         description = _description(schema)
         if description:
             kwargs["description"] = repr(description)
+        if not required:
+            # an optional field left at None is omitted from JSON rather than sent as null
+            kwargs["exclude_if"] = "is_none"
         base = _strict(local(expr.expr))
         if expr.nullable or not required:
             base = f"{base} | None"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from enum import Enum
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict
 
-__all__ = ["ContractModel", "discriminator", "unique_items"]
+__all__ = ["ContractModel", "discriminator", "is_none", "unique_items"]
 
 T = TypeVar("T")
 
@@ -16,9 +16,9 @@ T = TypeVar("T")
 class ContractModel(BaseModel):
     """Base of every generated model.
 
-    Optional fields left at ``None`` are omitted when serializing, so a
-    response never carries ``null`` for a property the contract does not
-    declare nullable; required nullable fields keep their ``null``.
+    Generated optional fields carry ``exclude_if=is_none``: left at ``None`` they are
+    omitted when serializing, so a response never carries ``null`` for a property the
+    contract does not declare nullable; required nullable fields keep their ``null``.
     """
 
     model_config = ConfigDict(
@@ -28,26 +28,10 @@ class ContractModel(BaseModel):
         regex_engine="python-re",
     )
 
-    __waooaw_optional__: ClassVar[tuple[tuple[str, str], ...]] = ()
 
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        cls.__waooaw_optional__ = tuple(
-            (name, info.alias or name)
-            for name, info in cls.model_fields.items()
-            if not info.is_required()
-        )
-
-    @model_serializer(mode="wrap")
-    def _omit_absent_optionals(self, handler: SerializerFunctionWrapHandler) -> Any:
-        data = handler(self)
-        if isinstance(data, dict):
-            for name, alias in self.__waooaw_optional__:
-                for key in (alias, name):
-                    if key in data and data[key] is None:
-                        del data[key]
-        return data
+def is_none(value: object) -> bool:
+    """``exclude_if`` of optional fields: absent rather than null when left at None."""
+    return value is None
 
 
 def unique_items(value: Sequence[T]) -> Sequence[T]:

@@ -17,7 +17,7 @@ from pydantic import (
     StrictInt,
 )
 
-from waooaw.runtime.models import ContractModel, unique_items
+from waooaw.runtime.models import ContractModel, is_none, unique_items
 
 __all__ = [
     "AgentCreate",
@@ -167,7 +167,10 @@ class AgentCreate(ContractModel):
         str, Field(min_length=1, max_length=120, description="Display name of the agent.")
     ]
     description: Annotated[
-        str | None, Field(max_length=2000, description="What the agent does for customers.")
+        str | None,
+        Field(
+            max_length=2000, description="What the agent does for customers.", exclude_if=is_none
+        ),
     ] = None
     industry_id: Annotated[
         UUID,
@@ -201,18 +204,24 @@ class AgentCreate(ContractModel):
         Field(
             max_length=10,
             description="Free-form specialty tags shown in the marketplace, e.g. newsletters.",
+            exclude_if=is_none,
         ),
         AfterValidator(unique_items),
     ] = None
     price_per_month: Annotated[
         StrictInt | None,
-        Field(ge=0, description="Monthly price in Indian rupees (INR), whole rupees."),
+        Field(
+            ge=0,
+            description="Monthly price in Indian rupees (INR), whole rupees.",
+            exclude_if=is_none,
+        ),
     ] = None
     trial_mode_sandbox_url: Annotated[
         str | None,
         Field(
             max_length=2048,
             description="L0-03 External Execution Approval: URL of the sandbox in which the\nagent's external actions run during trials until approved. Optional,\nbut an agent without it is reported as failing L0-03.",
+            exclude_if=is_none,
         ),
     ] = None
 
@@ -357,10 +366,12 @@ class AuditRunRequest(ContractModel):
 
     model_config = ConfigDict(extra="forbid")
     entity_type: Annotated[
-        EntityType | None, Field(description="Audit only entities of this type.")
+        EntityType | None,
+        Field(description="Audit only entities of this type.", exclude_if=is_none),
     ] = None
     entity_id: Annotated[
-        UUID | None, Field(description="Audit only this entity; requires entity_type.")
+        UUID | None,
+        Field(description="Audit only this entity; requires entity_type.", exclude_if=is_none),
     ] = None
 
 
@@ -384,11 +395,20 @@ class CertificationRequest(ContractModel):
     model_config = ConfigDict(extra="forbid")
     certified_by: Annotated[
         str | None,
-        Field(min_length=1, max_length=120, description="Who certifies; defaults to genesis."),
+        Field(
+            min_length=1,
+            max_length=120,
+            description="Who certifies; defaults to genesis.",
+            exclude_if=is_none,
+        ),
     ] = "genesis"
     notes: Annotated[
         str | None,
-        Field(max_length=2000, description="Certification notes, kept in the audit trail."),
+        Field(
+            max_length=2000,
+            description="Certification notes, kept in the audit trail.",
+            exclude_if=is_none,
+        ),
     ] = None
 
 
@@ -620,12 +640,16 @@ class ProblemDetails(ContractModel):
     ]
     detail: Annotated[
         str | None,
-        Field(description="Human-readable explanation specific to this occurrence of the problem."),
+        Field(
+            description="Human-readable explanation specific to this occurrence of the problem.",
+            exclude_if=is_none,
+        ),
     ] = None
     instance: Annotated[
         str | None,
         Field(
-            description="URI reference (usually the request path) identifying this occurrence of the problem."
+            description="URI reference (usually the request path) identifying this occurrence of the problem.",
+            exclude_if=is_none,
         ),
     ] = None
     correlation_id: Annotated[
@@ -635,11 +659,15 @@ class ProblemDetails(ContractModel):
             max_length=128,
             pattern="^[A-Za-z0-9._-]+$",
             description="Correlation id of the request; equal to the X-Correlation-ID response header.",
+            exclude_if=is_none,
         ),
     ] = None
     violations: Annotated[
         list[Violation] | None,
-        Field(description="Individual rules that were broken, one entry per rule and location."),
+        Field(
+            description="Individual rules that were broken, one entry per rule and location.",
+            exclude_if=is_none,
+        ),
     ] = None
 
 
@@ -776,7 +804,8 @@ class Violation(ContractModel):
     field: Annotated[
         str | None,
         Field(
-            description="Dotted location of the offending input, prefixed with where it was\nsent (`body`, `query`, `path`, `header`), e.g. `body.governance_agent_id`\nor `query.limit`; null when the rule concerns the request as a whole."
+            description="Dotted location of the offending input, prefixed with where it was\nsent (`body`, `query`, `path`, `header`), e.g. `body.governance_agent_id`\nor `query.limit`; null when the rule concerns the request as a whole.",
+            exclude_if=is_none,
         ),
     ] = None
     message: Annotated[
