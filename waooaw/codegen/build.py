@@ -435,9 +435,26 @@ class _ApiBuilder:
                     or (code is not None and code >= 400)
                     or status == "default",
                     headers=headers,
+                    client_body_type=body_type or _client_raw_type(media_types),
                 )
             )
         return result
+
+
+TEXTUAL = ("text/", "application/x-ndjson", "application/jsonl", "application/xml", "application/yaml",
+           "application/x-yaml", "application/csv")  # fmt: skip
+
+
+def is_textual(media_type: str) -> bool:
+    return media_type.lower().startswith(TEXTUAL) or media_type.lower().endswith("+xml")
+
+
+def _client_raw_type(media_types: tuple[str, ...]) -> str:
+    """What a client gets for a response with no JSON body: text, bytes, or nothing."""
+    others = [m for m in media_types if not _is_json(m)]
+    if not others:
+        return "None"
+    return "str" if all(is_textual(m) for m in others) else "bytes"
 
 
 def _top_level_parts(expr: str) -> list[str]:

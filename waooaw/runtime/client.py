@@ -29,6 +29,8 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from datetime import time as time_of_day
 from email.utils import parsedate_to_datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -68,6 +70,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+DEFAULT_TIMEOUT = 30.0
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 CONSTITUTIONAL_TYPE = "constitutional-alignment"
@@ -288,14 +291,13 @@ def _stringify(value: Any) -> str:
         value = value.value
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime | date | time_of_day):
+        return value.isoformat()
     if isinstance(value, BaseModel):
         return value.model_dump_json(by_alias=True)
-    dumped = (
-        TypeAdapter(type(value)).dump_python(value, mode="json")
-        if not isinstance(value, str | int | float)
-        else value
-    )
-    return str(dumped)
+    return str(value)
 
 
 def _query_items(query: Mapping[str, Any], styles: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -334,13 +336,13 @@ class _CoreBase:
         *,
         base_url: str | None,
         env_var: str,
-        timeout: float,
+        timeout: float | None,
         headers: Mapping[str, str] | None,
         retry: RetryPolicy | None,
         errors: ErrorTypes,
     ) -> None:
         self.base_url = _base_url(base_url, env_var)
-        self.timeout = timeout
+        self.timeout = timeout  # None: whatever the HTTP client was built with
         self.default_headers = dict(headers or {})
         self.retry = retry or RetryPolicy()
         self.errors = errors
@@ -375,8 +377,10 @@ class _CoreBase:
             "url": url,
             "params": _query_items(query, spec.query_styles),
             "headers": sent,
-            "timeout": self.timeout if timeout is None else timeout,
         }
+        chosen = timeout if timeout is not None else self.timeout
+        if chosen is not None:
+            request["timeout"] = chosen
         if body is not None and spec.body_media_type is not None:
             media = spec.body_media_type
             if media == "application/json" or media.endswith("+json"):
@@ -408,7 +412,7 @@ class _CoreBase:
             and (content_type.endswith("json") or not content_type)
         ):
             return spec.adapter(key, kind).validate_json(response.content)
-        if content_type.startswith("text/"):
+        if _is_textual(content_type):
             return response.text
         return response.content
 
@@ -453,6 +457,22 @@ class _CoreBase:
         return ApiResponse(response.status_code, response.headers, body, response.text)
 
 
+_TEXTUAL = (
+    "text/",
+    "application/x-ndjson",
+    "application/jsonl",
+    "application/xml",
+    "application/yaml",
+    "application/x-yaml",
+    "application/csv",
+)
+
+
+def _is_textual(content_type: str) -> bool:
+    lowered = content_type.lower()
+    return lowered.startswith(_TEXTUAL) or lowered.endswith("+xml")
+
+
 def _maybe_json(response: httpx.Response, content_type: str) -> Any:
     if "json" in content_type:
         try:
@@ -471,7 +491,7 @@ class ClientCore(_CoreBase):
         base_url: str | None,
         env_var: str,
         errors: ErrorTypes,
-        timeout: float = 30.0,
+        timeout: float | None = None,
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -487,6 +507,8 @@ class ClientCore(_CoreBase):
             errors=errors,
         )
         self._owns_client = http_client is None
+        if http_client is None and self.timeout is None:
+            self.timeout = DEFAULT_TIMEOUT
         self.http = http_client or httpx.Client(base_url=self.base_url, transport=transport)
         self._sleep = sleep
 
@@ -536,7 +558,7 @@ class AsyncClientCore(_CoreBase):
         base_url: str | None,
         env_var: str,
         errors: ErrorTypes,
-        timeout: float = 30.0,
+        timeout: float | None = None,
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -552,6 +574,8 @@ class AsyncClientCore(_CoreBase):
             errors=errors,
         )
         self._owns_client = http_client is None
+        if http_client is None and self.timeout is None:
+            self.timeout = DEFAULT_TIMEOUT
         self.http = http_client or httpx.AsyncClient(base_url=self.base_url, transport=transport)
         self._sleep = sleep
 

@@ -380,7 +380,7 @@ class PlantClient:
         self,
         base_url: str | None = None,
         *,
-        timeout: float = 30.0,
+        timeout: float | None = None,
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -420,21 +420,21 @@ class PlantClient:
         *,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.HealthStatus:
         """GET /health: Liveness probe"""
         result = self._core.call(
             _GET_HEALTH,
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.HealthStatus", result)
 
     def get_health_raw(
         self,
         *,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.HealthStatus | models.ProblemDetails]:
         """GET /health: Liveness probe
 
         Returns the response whatever its status, without raising for error answers.
@@ -445,28 +445,28 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.HealthStatus | models.ProblemDetails]", result)
 
     def get_readiness(
         self,
         *,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.ReadinessStatus:
         """GET /ready: Readiness probe"""
         result = self._core.call(
             _GET_READINESS,
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.ReadinessStatus", result)
 
     def get_readiness_raw(
         self,
         *,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.ReadinessStatus | models.ProblemDetails]:
         """GET /ready: Readiness probe
 
         Returns the response whatever its status, without raising for error answers.
@@ -477,7 +477,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.ReadinessStatus | models.ProblemDetails]", result)
 
     def list_industries(
         self,
@@ -486,7 +486,7 @@ class PlantClient:
         limit: int | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.IndustryList:
         """GET /api/v1/genesis/industries: List industries"""
         result = self._core.call(
             _LIST_INDUSTRIES,
@@ -494,7 +494,7 @@ class PlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.IndustryList", result)
 
     def list_industries_raw(
         self,
@@ -503,7 +503,7 @@ class PlantClient:
         limit: int | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.IndustryList | models.ProblemDetails]:
         """GET /api/v1/genesis/industries: List industries
 
         Returns the response whatever its status, without raising for error answers.
@@ -515,7 +515,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.IndustryList | models.ProblemDetails]", result)
 
     def list_skills(
         self,
@@ -526,7 +526,7 @@ class PlantClient:
         status: models.SkillStatus | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.SkillList:
         """GET /api/v1/genesis/skills: List skills"""
         result = self._core.call(
             _LIST_SKILLS,
@@ -534,7 +534,7 @@ class PlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.SkillList", result)
 
     def list_skills_raw(
         self,
@@ -545,7 +545,7 @@ class PlantClient:
         status: models.SkillStatus | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.SkillList | models.ProblemDetails]:
         """GET /api/v1/genesis/skills: List skills
 
         Returns the response whatever its status, without raising for error answers.
@@ -557,7 +557,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.SkillList | models.ProblemDetails]", result)
 
     def create_skill(
         self,
@@ -566,7 +566,7 @@ class PlantClient:
         idempotency_key: str | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.SkillResponse:
         """POST /api/v1/genesis/skills: Create skill (pending certification)"""
         result = self._core.call(
             _CREATE_SKILL,
@@ -574,7 +574,7 @@ class PlantClient:
             body=body,
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.SkillResponse", result)
 
     def create_skill_raw(
         self,
@@ -583,7 +583,7 @@ class PlantClient:
         idempotency_key: str | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.SkillResponse | models.ProblemDetails]:
         """POST /api/v1/genesis/skills: Create skill (pending certification)
 
         Returns the response whatever its status, without raising for error answers.
@@ -595,7 +595,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.SkillResponse | models.ProblemDetails]", result)
 
     def get_skill(
         self,
@@ -603,7 +603,7 @@ class PlantClient:
         skill_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.SkillResponse:
         """GET /api/v1/genesis/skills/{skill_id}: Get skill"""
         result = self._core.call(
             _GET_SKILL,
@@ -611,7 +611,7 @@ class PlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.SkillResponse", result)
 
     def get_skill_raw(
         self,
@@ -619,7 +619,7 @@ class PlantClient:
         skill_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.SkillResponse | models.ProblemDetails]:
         """GET /api/v1/genesis/skills/{skill_id}: Get skill
 
         Returns the response whatever its status, without raising for error answers.
@@ -631,7 +631,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.SkillResponse | models.ProblemDetails]", result)
 
     def certify_skill(
         self,
@@ -640,7 +640,7 @@ class PlantClient:
         x_correlation_id: str | None = None,
         body: models.CertificationRequest | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.SkillResponse:
         """POST /api/v1/genesis/skills/{skill_id}/certify: Certify skill"""
         result = self._core.call(
             _CERTIFY_SKILL,
@@ -649,7 +649,7 @@ class PlantClient:
             body=body,
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.SkillResponse", result)
 
     def certify_skill_raw(
         self,
@@ -658,7 +658,7 @@ class PlantClient:
         x_correlation_id: str | None = None,
         body: models.CertificationRequest | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.SkillResponse | models.ProblemDetails]:
         """POST /api/v1/genesis/skills/{skill_id}/certify: Certify skill
 
         Returns the response whatever its status, without raising for error answers.
@@ -671,7 +671,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.SkillResponse | models.ProblemDetails]", result)
 
     def list_job_roles(
         self,
@@ -682,7 +682,7 @@ class PlantClient:
         status: models.JobRoleStatus | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.JobRoleList:
         """GET /api/v1/genesis/job-roles: List job roles"""
         result = self._core.call(
             _LIST_JOB_ROLES,
@@ -690,7 +690,7 @@ class PlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.JobRoleList", result)
 
     def list_job_roles_raw(
         self,
@@ -701,7 +701,7 @@ class PlantClient:
         status: models.JobRoleStatus | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.JobRoleList | models.ProblemDetails]:
         """GET /api/v1/genesis/job-roles: List job roles
 
         Returns the response whatever its status, without raising for error answers.
@@ -713,7 +713,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.JobRoleList | models.ProblemDetails]", result)
 
     def create_job_role(
         self,
@@ -722,7 +722,7 @@ class PlantClient:
         idempotency_key: str | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.JobRoleResponse:
         """POST /api/v1/genesis/job-roles: Create job role (pending certification)"""
         result = self._core.call(
             _CREATE_JOB_ROLE,
@@ -730,7 +730,7 @@ class PlantClient:
             body=body,
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.JobRoleResponse", result)
 
     def create_job_role_raw(
         self,
@@ -739,7 +739,7 @@ class PlantClient:
         idempotency_key: str | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.JobRoleResponse | models.ProblemDetails]:
         """POST /api/v1/genesis/job-roles: Create job role (pending certification)
 
         Returns the response whatever its status, without raising for error answers.
@@ -751,7 +751,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.JobRoleResponse | models.ProblemDetails]", result)
 
     def get_job_role(
         self,
@@ -759,7 +759,7 @@ class PlantClient:
         job_role_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.JobRoleResponse:
         """GET /api/v1/genesis/job-roles/{job_role_id}: Get job role"""
         result = self._core.call(
             _GET_JOB_ROLE,
@@ -767,7 +767,7 @@ class PlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.JobRoleResponse", result)
 
     def get_job_role_raw(
         self,
@@ -775,7 +775,7 @@ class PlantClient:
         job_role_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.JobRoleResponse | models.ProblemDetails]:
         """GET /api/v1/genesis/job-roles/{job_role_id}: Get job role
 
         Returns the response whatever its status, without raising for error answers.
@@ -787,7 +787,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.JobRoleResponse | models.ProblemDetails]", result)
 
     def certify_job_role(
         self,
@@ -796,7 +796,7 @@ class PlantClient:
         x_correlation_id: str | None = None,
         body: models.CertificationRequest | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.JobRoleResponse:
         """POST /api/v1/genesis/job-roles/{job_role_id}/certify: Certify job role"""
         result = self._core.call(
             _CERTIFY_JOB_ROLE,
@@ -805,7 +805,7 @@ class PlantClient:
             body=body,
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.JobRoleResponse", result)
 
     def certify_job_role_raw(
         self,
@@ -814,7 +814,7 @@ class PlantClient:
         x_correlation_id: str | None = None,
         body: models.CertificationRequest | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.JobRoleResponse | models.ProblemDetails]:
         """POST /api/v1/genesis/job-roles/{job_role_id}/certify: Certify job role
 
         Returns the response whatever its status, without raising for error answers.
@@ -827,7 +827,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.JobRoleResponse | models.ProblemDetails]", result)
 
     def list_agents(
         self,
@@ -839,7 +839,7 @@ class PlantClient:
         status: models.AgentStatus | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.AgentList:
         """GET /api/v1/agents: List agents"""
         result = self._core.call(
             _LIST_AGENTS,
@@ -853,7 +853,7 @@ class PlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.AgentList", result)
 
     def list_agents_raw(
         self,
@@ -865,7 +865,7 @@ class PlantClient:
         status: models.AgentStatus | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.AgentList | models.ProblemDetails]:
         """GET /api/v1/agents: List agents
 
         Returns the response whatever its status, without raising for error answers.
@@ -883,7 +883,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.AgentList | models.ProblemDetails]", result)
 
     def create_agent(
         self,
@@ -892,7 +892,7 @@ class PlantClient:
         idempotency_key: str | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.AgentResponse:
         """POST /api/v1/agents: Create new agent"""
         result = self._core.call(
             _CREATE_AGENT,
@@ -900,7 +900,7 @@ class PlantClient:
             body=body,
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.AgentResponse", result)
 
     def create_agent_raw(
         self,
@@ -909,7 +909,7 @@ class PlantClient:
         idempotency_key: str | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.AgentResponse | models.ProblemDetails]:
         """POST /api/v1/agents: Create new agent
 
         Returns the response whatever its status, without raising for error answers.
@@ -921,7 +921,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.AgentResponse | models.ProblemDetails]", result)
 
     def get_agent(
         self,
@@ -929,7 +929,7 @@ class PlantClient:
         agent_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.AgentResponse:
         """GET /api/v1/agents/{agent_id}: Get agent"""
         result = self._core.call(
             _GET_AGENT,
@@ -937,7 +937,7 @@ class PlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.AgentResponse", result)
 
     def get_agent_raw(
         self,
@@ -945,7 +945,7 @@ class PlantClient:
         agent_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.AgentResponse | models.ProblemDetails]:
         """GET /api/v1/agents/{agent_id}: Get agent
 
         Returns the response whatever its status, without raising for error answers.
@@ -957,7 +957,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.AgentResponse | models.ProblemDetails]", result)
 
     def assign_agent_team(
         self,
@@ -966,7 +966,7 @@ class PlantClient:
         body: models.TeamAssignment,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.AgentResponse:
         """POST /api/v1/agents/{agent_id}/assign-team: Assign agent to team"""
         result = self._core.call(
             _ASSIGN_AGENT_TEAM,
@@ -975,7 +975,7 @@ class PlantClient:
             body=body,
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.AgentResponse", result)
 
     def assign_agent_team_raw(
         self,
@@ -984,7 +984,7 @@ class PlantClient:
         body: models.TeamAssignment,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.AgentResponse | models.ProblemDetails]:
         """POST /api/v1/agents/{agent_id}/assign-team: Assign agent to team
 
         Returns the response whatever its status, without raising for error answers.
@@ -997,7 +997,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.AgentResponse | models.ProblemDetails]", result)
 
     def run_audit(
         self,
@@ -1005,7 +1005,7 @@ class PlantClient:
         x_correlation_id: str | None = None,
         body: models.AuditRunRequest | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.AuditReportResponse:
         """POST /api/v1/audit/run: Run constitutional compliance audit"""
         result = self._core.call(
             _RUN_AUDIT,
@@ -1013,7 +1013,7 @@ class PlantClient:
             body=body,
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.AuditReportResponse", result)
 
     def run_audit_raw(
         self,
@@ -1021,7 +1021,7 @@ class PlantClient:
         x_correlation_id: str | None = None,
         body: models.AuditRunRequest | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.AuditReportResponse | models.ProblemDetails]:
         """POST /api/v1/audit/run: Run constitutional compliance audit
 
         Returns the response whatever its status, without raising for error answers.
@@ -1033,7 +1033,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.AuditReportResponse | models.ProblemDetails]", result)
 
     def check_tampering(
         self,
@@ -1041,7 +1041,7 @@ class PlantClient:
         entity_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.TamperingReport:
         """GET /api/v1/audit/tampering/{entity_id}: Check an entity's audit trail for tampering"""
         result = self._core.call(
             _CHECK_TAMPERING,
@@ -1049,7 +1049,7 @@ class PlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.TamperingReport", result)
 
     def check_tampering_raw(
         self,
@@ -1057,7 +1057,7 @@ class PlantClient:
         entity_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.TamperingReport | models.ProblemDetails]:
         """GET /api/v1/audit/tampering/{entity_id}: Check an entity's audit trail for tampering
 
         Returns the response whatever its status, without raising for error answers.
@@ -1069,7 +1069,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.TamperingReport | models.ProblemDetails]", result)
 
     def export_audit(
         self,
@@ -1080,7 +1080,7 @@ class PlantClient:
         until: AwareDatetime | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> str:
         """GET /api/v1/audit/export: Export the audit trail"""
         result = self._core.call(
             _EXPORT_AUDIT,
@@ -1088,7 +1088,7 @@ class PlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("str", result)
 
     def export_audit_raw(
         self,
@@ -1099,7 +1099,7 @@ class PlantClient:
         until: AwareDatetime | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[str | models.ProblemDetails]:
         """GET /api/v1/audit/export: Export the audit trail
 
         Returns the response whatever its status, without raising for error answers.
@@ -1111,7 +1111,7 @@ class PlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[str | models.ProblemDetails]", result)
 
 
 class AsyncPlantClient:
@@ -1121,7 +1121,7 @@ class AsyncPlantClient:
         self,
         base_url: str | None = None,
         *,
-        timeout: float = 30.0,
+        timeout: float | None = None,
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -1161,21 +1161,21 @@ class AsyncPlantClient:
         *,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.HealthStatus:
         """GET /health: Liveness probe"""
         result = await self._core.call(
             _GET_HEALTH,
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.HealthStatus", result)
 
     async def get_health_raw(
         self,
         *,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.HealthStatus | models.ProblemDetails]:
         """GET /health: Liveness probe
 
         Returns the response whatever its status, without raising for error answers.
@@ -1186,28 +1186,28 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.HealthStatus | models.ProblemDetails]", result)
 
     async def get_readiness(
         self,
         *,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.ReadinessStatus:
         """GET /ready: Readiness probe"""
         result = await self._core.call(
             _GET_READINESS,
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.ReadinessStatus", result)
 
     async def get_readiness_raw(
         self,
         *,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.ReadinessStatus | models.ProblemDetails]:
         """GET /ready: Readiness probe
 
         Returns the response whatever its status, without raising for error answers.
@@ -1218,7 +1218,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.ReadinessStatus | models.ProblemDetails]", result)
 
     async def list_industries(
         self,
@@ -1227,7 +1227,7 @@ class AsyncPlantClient:
         limit: int | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.IndustryList:
         """GET /api/v1/genesis/industries: List industries"""
         result = await self._core.call(
             _LIST_INDUSTRIES,
@@ -1235,7 +1235,7 @@ class AsyncPlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.IndustryList", result)
 
     async def list_industries_raw(
         self,
@@ -1244,7 +1244,7 @@ class AsyncPlantClient:
         limit: int | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.IndustryList | models.ProblemDetails]:
         """GET /api/v1/genesis/industries: List industries
 
         Returns the response whatever its status, without raising for error answers.
@@ -1256,7 +1256,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.IndustryList | models.ProblemDetails]", result)
 
     async def list_skills(
         self,
@@ -1267,7 +1267,7 @@ class AsyncPlantClient:
         status: models.SkillStatus | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.SkillList:
         """GET /api/v1/genesis/skills: List skills"""
         result = await self._core.call(
             _LIST_SKILLS,
@@ -1275,7 +1275,7 @@ class AsyncPlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.SkillList", result)
 
     async def list_skills_raw(
         self,
@@ -1286,7 +1286,7 @@ class AsyncPlantClient:
         status: models.SkillStatus | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.SkillList | models.ProblemDetails]:
         """GET /api/v1/genesis/skills: List skills
 
         Returns the response whatever its status, without raising for error answers.
@@ -1298,7 +1298,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.SkillList | models.ProblemDetails]", result)
 
     async def create_skill(
         self,
@@ -1307,7 +1307,7 @@ class AsyncPlantClient:
         idempotency_key: str | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.SkillResponse:
         """POST /api/v1/genesis/skills: Create skill (pending certification)"""
         result = await self._core.call(
             _CREATE_SKILL,
@@ -1315,7 +1315,7 @@ class AsyncPlantClient:
             body=body,
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.SkillResponse", result)
 
     async def create_skill_raw(
         self,
@@ -1324,7 +1324,7 @@ class AsyncPlantClient:
         idempotency_key: str | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.SkillResponse | models.ProblemDetails]:
         """POST /api/v1/genesis/skills: Create skill (pending certification)
 
         Returns the response whatever its status, without raising for error answers.
@@ -1336,7 +1336,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.SkillResponse | models.ProblemDetails]", result)
 
     async def get_skill(
         self,
@@ -1344,7 +1344,7 @@ class AsyncPlantClient:
         skill_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.SkillResponse:
         """GET /api/v1/genesis/skills/{skill_id}: Get skill"""
         result = await self._core.call(
             _GET_SKILL,
@@ -1352,7 +1352,7 @@ class AsyncPlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.SkillResponse", result)
 
     async def get_skill_raw(
         self,
@@ -1360,7 +1360,7 @@ class AsyncPlantClient:
         skill_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.SkillResponse | models.ProblemDetails]:
         """GET /api/v1/genesis/skills/{skill_id}: Get skill
 
         Returns the response whatever its status, without raising for error answers.
@@ -1372,7 +1372,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.SkillResponse | models.ProblemDetails]", result)
 
     async def certify_skill(
         self,
@@ -1381,7 +1381,7 @@ class AsyncPlantClient:
         x_correlation_id: str | None = None,
         body: models.CertificationRequest | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.SkillResponse:
         """POST /api/v1/genesis/skills/{skill_id}/certify: Certify skill"""
         result = await self._core.call(
             _CERTIFY_SKILL,
@@ -1390,7 +1390,7 @@ class AsyncPlantClient:
             body=body,
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.SkillResponse", result)
 
     async def certify_skill_raw(
         self,
@@ -1399,7 +1399,7 @@ class AsyncPlantClient:
         x_correlation_id: str | None = None,
         body: models.CertificationRequest | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.SkillResponse | models.ProblemDetails]:
         """POST /api/v1/genesis/skills/{skill_id}/certify: Certify skill
 
         Returns the response whatever its status, without raising for error answers.
@@ -1412,7 +1412,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.SkillResponse | models.ProblemDetails]", result)
 
     async def list_job_roles(
         self,
@@ -1423,7 +1423,7 @@ class AsyncPlantClient:
         status: models.JobRoleStatus | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.JobRoleList:
         """GET /api/v1/genesis/job-roles: List job roles"""
         result = await self._core.call(
             _LIST_JOB_ROLES,
@@ -1431,7 +1431,7 @@ class AsyncPlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.JobRoleList", result)
 
     async def list_job_roles_raw(
         self,
@@ -1442,7 +1442,7 @@ class AsyncPlantClient:
         status: models.JobRoleStatus | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.JobRoleList | models.ProblemDetails]:
         """GET /api/v1/genesis/job-roles: List job roles
 
         Returns the response whatever its status, without raising for error answers.
@@ -1454,7 +1454,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.JobRoleList | models.ProblemDetails]", result)
 
     async def create_job_role(
         self,
@@ -1463,7 +1463,7 @@ class AsyncPlantClient:
         idempotency_key: str | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.JobRoleResponse:
         """POST /api/v1/genesis/job-roles: Create job role (pending certification)"""
         result = await self._core.call(
             _CREATE_JOB_ROLE,
@@ -1471,7 +1471,7 @@ class AsyncPlantClient:
             body=body,
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.JobRoleResponse", result)
 
     async def create_job_role_raw(
         self,
@@ -1480,7 +1480,7 @@ class AsyncPlantClient:
         idempotency_key: str | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.JobRoleResponse | models.ProblemDetails]:
         """POST /api/v1/genesis/job-roles: Create job role (pending certification)
 
         Returns the response whatever its status, without raising for error answers.
@@ -1492,7 +1492,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.JobRoleResponse | models.ProblemDetails]", result)
 
     async def get_job_role(
         self,
@@ -1500,7 +1500,7 @@ class AsyncPlantClient:
         job_role_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.JobRoleResponse:
         """GET /api/v1/genesis/job-roles/{job_role_id}: Get job role"""
         result = await self._core.call(
             _GET_JOB_ROLE,
@@ -1508,7 +1508,7 @@ class AsyncPlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.JobRoleResponse", result)
 
     async def get_job_role_raw(
         self,
@@ -1516,7 +1516,7 @@ class AsyncPlantClient:
         job_role_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.JobRoleResponse | models.ProblemDetails]:
         """GET /api/v1/genesis/job-roles/{job_role_id}: Get job role
 
         Returns the response whatever its status, without raising for error answers.
@@ -1528,7 +1528,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.JobRoleResponse | models.ProblemDetails]", result)
 
     async def certify_job_role(
         self,
@@ -1537,7 +1537,7 @@ class AsyncPlantClient:
         x_correlation_id: str | None = None,
         body: models.CertificationRequest | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.JobRoleResponse:
         """POST /api/v1/genesis/job-roles/{job_role_id}/certify: Certify job role"""
         result = await self._core.call(
             _CERTIFY_JOB_ROLE,
@@ -1546,7 +1546,7 @@ class AsyncPlantClient:
             body=body,
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.JobRoleResponse", result)
 
     async def certify_job_role_raw(
         self,
@@ -1555,7 +1555,7 @@ class AsyncPlantClient:
         x_correlation_id: str | None = None,
         body: models.CertificationRequest | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.JobRoleResponse | models.ProblemDetails]:
         """POST /api/v1/genesis/job-roles/{job_role_id}/certify: Certify job role
 
         Returns the response whatever its status, without raising for error answers.
@@ -1568,7 +1568,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.JobRoleResponse | models.ProblemDetails]", result)
 
     async def list_agents(
         self,
@@ -1580,7 +1580,7 @@ class AsyncPlantClient:
         status: models.AgentStatus | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.AgentList:
         """GET /api/v1/agents: List agents"""
         result = await self._core.call(
             _LIST_AGENTS,
@@ -1594,7 +1594,7 @@ class AsyncPlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.AgentList", result)
 
     async def list_agents_raw(
         self,
@@ -1606,7 +1606,7 @@ class AsyncPlantClient:
         status: models.AgentStatus | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.AgentList | models.ProblemDetails]:
         """GET /api/v1/agents: List agents
 
         Returns the response whatever its status, without raising for error answers.
@@ -1624,7 +1624,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.AgentList | models.ProblemDetails]", result)
 
     async def create_agent(
         self,
@@ -1633,7 +1633,7 @@ class AsyncPlantClient:
         idempotency_key: str | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.AgentResponse:
         """POST /api/v1/agents: Create new agent"""
         result = await self._core.call(
             _CREATE_AGENT,
@@ -1641,7 +1641,7 @@ class AsyncPlantClient:
             body=body,
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.AgentResponse", result)
 
     async def create_agent_raw(
         self,
@@ -1650,7 +1650,7 @@ class AsyncPlantClient:
         idempotency_key: str | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.AgentResponse | models.ProblemDetails]:
         """POST /api/v1/agents: Create new agent
 
         Returns the response whatever its status, without raising for error answers.
@@ -1662,7 +1662,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.AgentResponse | models.ProblemDetails]", result)
 
     async def get_agent(
         self,
@@ -1670,7 +1670,7 @@ class AsyncPlantClient:
         agent_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.AgentResponse:
         """GET /api/v1/agents/{agent_id}: Get agent"""
         result = await self._core.call(
             _GET_AGENT,
@@ -1678,7 +1678,7 @@ class AsyncPlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.AgentResponse", result)
 
     async def get_agent_raw(
         self,
@@ -1686,7 +1686,7 @@ class AsyncPlantClient:
         agent_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.AgentResponse | models.ProblemDetails]:
         """GET /api/v1/agents/{agent_id}: Get agent
 
         Returns the response whatever its status, without raising for error answers.
@@ -1698,7 +1698,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.AgentResponse | models.ProblemDetails]", result)
 
     async def assign_agent_team(
         self,
@@ -1707,7 +1707,7 @@ class AsyncPlantClient:
         body: models.TeamAssignment,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.AgentResponse:
         """POST /api/v1/agents/{agent_id}/assign-team: Assign agent to team"""
         result = await self._core.call(
             _ASSIGN_AGENT_TEAM,
@@ -1716,7 +1716,7 @@ class AsyncPlantClient:
             body=body,
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.AgentResponse", result)
 
     async def assign_agent_team_raw(
         self,
@@ -1725,7 +1725,7 @@ class AsyncPlantClient:
         body: models.TeamAssignment,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.AgentResponse | models.ProblemDetails]:
         """POST /api/v1/agents/{agent_id}/assign-team: Assign agent to team
 
         Returns the response whatever its status, without raising for error answers.
@@ -1738,7 +1738,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.AgentResponse | models.ProblemDetails]", result)
 
     async def run_audit(
         self,
@@ -1746,7 +1746,7 @@ class AsyncPlantClient:
         x_correlation_id: str | None = None,
         body: models.AuditRunRequest | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.AuditReportResponse:
         """POST /api/v1/audit/run: Run constitutional compliance audit"""
         result = await self._core.call(
             _RUN_AUDIT,
@@ -1754,7 +1754,7 @@ class AsyncPlantClient:
             body=body,
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.AuditReportResponse", result)
 
     async def run_audit_raw(
         self,
@@ -1762,7 +1762,7 @@ class AsyncPlantClient:
         x_correlation_id: str | None = None,
         body: models.AuditRunRequest | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.AuditReportResponse | models.ProblemDetails]:
         """POST /api/v1/audit/run: Run constitutional compliance audit
 
         Returns the response whatever its status, without raising for error answers.
@@ -1774,7 +1774,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.AuditReportResponse | models.ProblemDetails]", result)
 
     async def check_tampering(
         self,
@@ -1782,7 +1782,7 @@ class AsyncPlantClient:
         entity_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> models.TamperingReport:
         """GET /api/v1/audit/tampering/{entity_id}: Check an entity's audit trail for tampering"""
         result = await self._core.call(
             _CHECK_TAMPERING,
@@ -1790,7 +1790,7 @@ class AsyncPlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("models.TamperingReport", result)
 
     async def check_tampering_raw(
         self,
@@ -1798,7 +1798,7 @@ class AsyncPlantClient:
         entity_id: UUID,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[models.TamperingReport | models.ProblemDetails]:
         """GET /api/v1/audit/tampering/{entity_id}: Check an entity's audit trail for tampering
 
         Returns the response whatever its status, without raising for error answers.
@@ -1810,7 +1810,7 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[models.TamperingReport | models.ProblemDetails]", result)
 
     async def export_audit(
         self,
@@ -1821,7 +1821,7 @@ class AsyncPlantClient:
         until: AwareDatetime | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> None:
+    ) -> str:
         """GET /api/v1/audit/export: Export the audit trail"""
         result = await self._core.call(
             _EXPORT_AUDIT,
@@ -1829,7 +1829,7 @@ class AsyncPlantClient:
             headers={"X-Correlation-ID": x_correlation_id},
             timeout=timeout,
         )
-        return cast("None", result)
+        return cast("str", result)
 
     async def export_audit_raw(
         self,
@@ -1840,7 +1840,7 @@ class AsyncPlantClient:
         until: AwareDatetime | None = None,
         x_correlation_id: str | None = None,
         timeout: float | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[str | models.ProblemDetails]:
         """GET /api/v1/audit/export: Export the audit trail
 
         Returns the response whatever its status, without raising for error answers.
@@ -1852,4 +1852,4 @@ class AsyncPlantClient:
             timeout=timeout,
             raise_errors=False,
         )
-        return cast("ApiResponse[None]", result)
+        return cast("ApiResponse[str | models.ProblemDetails]", result)
