@@ -164,7 +164,30 @@ def typescript_module(document: dict[str, Any], api: Api) -> TsModule:
     from .naming import UniqueNames, pascal_case
     from .typescript import TsBuilder
 
-    ids = {(op.method, op.path): op.operation_id for op in api.operations}
+    paths = document.get("paths") or {}
+
+    # like openapi-typescript, only operations with a contract operationId are named
+    def explicit(path: str, method: str) -> object:
+        item = paths.get(path)
+        for _ in range(10):
+            if not (isinstance(item, dict) and isinstance(item.get("$ref"), str)):
+                break
+            target: Any = document
+            for part in item["$ref"][2:].split("/"):
+                target = (
+                    target.get(part.replace("~1", "/").replace("~0", "~"), {})
+                    if isinstance(target, dict)
+                    else {}
+                )
+            item = target
+        op = item.get(method.lower()) if isinstance(item, dict) else None
+        return op.get("operationId") if isinstance(op, dict) else None
+
+    ids = {
+        (op.method, op.path): op.operation_id
+        for op in api.operations
+        if explicit(op.path, op.method) == op.operation_id
+    }
     names = UniqueNames({"paths", "webhooks", "components", "operations", "$defs"})
     schemas = (document.get("components") or {}).get("schemas") or {}
     aliases = {}

@@ -99,6 +99,12 @@ class TsBuilder:
         self.is_30 = str(document.get("openapi", "")).startswith("3.0")
         self.operation_ids = operation_ids
         self.alias_names = aliases
+        # components/pathItems/X -> the path that uses it (its operations are named by that path)
+        self.path_item_paths: dict[str, str] = {}
+        for path, item in (self.doc.get("paths") or {}).items():
+            ref = item.get("$ref") if isinstance(item, dict) else None
+            if isinstance(ref, str) and ref.startswith("#/components/pathItems/"):
+                self.path_item_paths.setdefault(unescape_pointer(ref.rsplit("/", 1)[-1]), path)
 
     # -- schemas -------------------------------------------------------------------
 
@@ -261,7 +267,8 @@ class TsBuilder:
                 elif kind == "requestBodies":
                     items.append(TsComponent(kind, name, self.request_body(value, 8), ""))
                 else:
-                    items.append(TsComponent(kind, name, self.path_item("", value, 8), ""))
+                    path = self.path_item_paths.get(name, "")
+                    items.append(TsComponent(kind, name, self.path_item(path, value, 8), ""))
             result[kind] = tuple(items)
         return result
 
@@ -424,7 +431,10 @@ class TsBuilder:
             item = self.deref(raw_item)
             if not isinstance(item, dict):
                 continue
-            paths.append(TsPath(path, self.path_item(path, item, 4)))
+            if isinstance(raw_item, dict) and isinstance(raw_item.get("$ref"), str):
+                paths.append(TsPath(path, self.ref(raw_item["$ref"])))
+            else:
+                paths.append(TsPath(path, self.path_item(path, item, 4)))
             for method in HTTP_METHODS:
                 op = item.get(method)
                 op_id = self.operation_ids.get((method.upper(), path))
