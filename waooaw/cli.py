@@ -156,6 +156,62 @@ def _check(jobs: list[Any]) -> int:
     return 1 if failed else 0
 
 
+@app.command()
+def lint(
+    specs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Contracts to lint; default: every contract in [tool.waooaw.contracts]."
+        ),
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--format", "-f", help="text, json, or github (workflow annotations).")
+    ] = "text",
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
+    list_rules: Annotated[
+        bool, typer.Option("--list-rules", help="Print every rule with its severity and rationale.")
+    ] = False,
+) -> None:
+    """Check contracts against the house rules (configurable in [tool.waooaw.lint]).
+
+    \b
+    Examples:
+      waooaw lint                                  # the project's contracts
+      waooaw lint contracts/plant.openapi.yaml --strict
+      waooaw lint --format github                  # annotations in a GitHub Actions log
+      waooaw lint --list-rules
+    Exit status: 1 on errors (or warnings with --strict), 0 otherwise.
+    """
+    from .governance import lint as linter
+
+    if list_rules:
+        for r in linter.rules():
+            typer.echo(f"{r.id:<32} {r.severity:<8} {r.rationale}")
+        raise typer.Exit(0)
+    if output not in linter.FORMATS:
+        raise typer.BadParameter(
+            f"choose one of {', '.join(linter.FORMATS)}", param_hint="--format"
+        )
+    root: Path | None
+    try:
+        root, config_section = _project_config()
+    except typer.BadParameter:
+        root, config_section = None, {}
+    paths = list(specs or [])
+    if not paths:
+        if root is None:
+            raise typer.BadParameter("no contracts given and no [tool.waooaw.contracts] configured")
+        paths = [root / str(p) for _, p in sorted((config_section.get("contracts") or {}).items())]
+    try:
+        config = linter.load_config(root / "pyproject.toml" if root else None)
+    except linter.LintConfigError as exc:
+        typer.echo(f"pyproject.toml [tool.waooaw.lint]: {exc}", err=True)
+        raise typer.Exit(2) from None
+    report = linter.lint_files(paths, config=config)
+    typer.echo(linter.render(report, output))  # type: ignore[arg-type]
+    raise typer.Exit(linter.exit_code(report, strict))
+
+
 SERVICES = ("plant",)
 
 

@@ -1,0 +1,1 @@
+"""Contract governance: breaking-change detection between contract versions (and linting)."""
