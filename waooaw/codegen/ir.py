@@ -58,6 +58,7 @@ class ModelIR:
     enum_base: str | None = None  # StrEnum / IntEnum
     members: tuple[EnumMember, ...] = ()
     alias_type: str | None = None  # for alias and root models
+    not_null: tuple[str, ...] = ()  # optional, non-nullable JSON names: absent yes, null no
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,9 @@ MODULE_NAMES = frozenset(
         "StrictBool",
         "StrictFloat",
         "StrictInt",
+        "JsonInt",
+        "DateTime",
+        "Date",
         "Enum",
         "Field",
         "IPv4Address",
@@ -102,8 +105,8 @@ _BASEMODEL_ATTRS = frozenset(
 )
 _STRING_FORMATS = {
     "uuid": "UUID",
-    "date-time": "AwareDatetime",
-    "date": "date",
+    "date-time": "DateTime",
+    "date": "Date",
     "time": "time",
     "email": "EmailStr",
     "binary": "bytes",
@@ -315,12 +318,15 @@ class SchemaBuilder:
         reserved = set(MODULE_NAMES) | self.unique.claimed() | _ANNOTATION_BUILTINS
         field_names = UniqueNames()
         fields: list[FieldIR] = []
+        not_null: list[str] = []
         for json_name, (prop_schema, prop_pointer) in properties.items():
             py_name = self._field_name(json_name, reserved, field_names)
             expr = self.type_of(prop_schema, prop_pointer, name + pascal_case(json_name))
             flags = prop_schema if isinstance(prop_schema, dict) else {}
             read_or_write_only = bool(flags.get("readOnly") or flags.get("writeOnly"))
             is_required = json_name in required and not read_or_write_only
+            if not is_required and not expr.nullable and expr.expr not in ("Any", "None"):
+                not_null.append(json_name)
             fields.append(
                 self._field(json_name, py_name, expr, is_required, prop_schema, prop_pointer)
             )
@@ -345,6 +351,7 @@ class SchemaBuilder:
             fields=tuple(fields),
             extra=extra,
             extra_type=extra_type,
+            not_null=tuple(not_null),
         )
 
     def _field_name(self, json_name: str, reserved: set[str], taken: UniqueNames) -> str:
@@ -772,7 +779,7 @@ class SchemaBuilder:
                 graph[name] = set()
 
 
-_STRICT = {"int": "StrictInt", "float": "StrictFloat", "bool": "StrictBool"}
+_STRICT = {"int": "JsonInt", "float": "StrictFloat", "bool": "StrictBool"}
 
 
 def _strict(expr: str) -> str:
@@ -788,7 +795,7 @@ def _strict(expr: str) -> str:
 
 
 def _lax(expr: str) -> str:
-    for strict, plain in (("StrictInt", "int"), ("StrictFloat", "float"), ("StrictBool", "bool")):
+    for strict, plain in (("JsonInt", "int"), ("StrictFloat", "float"), ("StrictBool", "bool")):
         expr = re.sub(rf"\b{strict}\b", plain, expr)
     return expr
 

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StrictInt,
+    model_validator,
+)
 
-__all__ = ["ContractModel", "discriminator", "is_none", "unique_items"]
+__all__ = [
+    "ContractModel",
+    "Date",
+    "DateTime",
+    "JsonInt",
+    "discriminator",
+    "is_none",
+    "unique_items",
+]
 
 T = TypeVar("T")
 
@@ -28,6 +45,19 @@ class ContractModel(BaseModel):
         regex_engine="python-re",
     )
 
+    #: JSON names of optional properties the contract does not make nullable: they may be
+    #: left out, but an explicit ``null`` is invalid input.
+    __waooaw_not_null__: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_for_optional(cls, data: Any) -> Any:
+        if cls.__waooaw_not_null__ and isinstance(data, dict):
+            nulls = sorted(k for k in cls.__waooaw_not_null__ if k in data and data[k] is None)
+            if nulls:
+                raise ValueError(f"{', '.join(nulls)}: may be left out but must not be null")
+        return data
+
 
 def is_none(value: object) -> bool:
     """``exclude_if`` of optional fields: absent rather than null when left at None."""
@@ -36,6 +66,8 @@ def is_none(value: object) -> bool:
 
 def unique_items(value: Sequence[T]) -> Sequence[T]:
     """``uniqueItems: true``: reject repeated items (by equality)."""
+    if value is None:
+        return value
     seen: list[Any] = []
     hashed: set[Any] = set()
     for item in value:
@@ -69,3 +101,39 @@ def discriminator(prop: str) -> Callable[[Any], str | None]:
         return None if found is None else str(found)
 
     return pick
+
+
+def _integral(value: Any) -> Any:
+    """JSON Schema's integer includes 2.0; it does not include "2" or true."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: ``type: integer`` in a JSON body: no strings or booleans, integral floats accepted.
+JsonInt = Annotated[StrictInt, BeforeValidator(_integral)]
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _rfc3339(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        raise ValueError("must be an RFC 3339 date-time string, e.g. 2026-01-16T10:00:00Z")
+    return value
+
+
+def _full_date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _FULL_DATE.match(value):
+        raise ValueError("must be an RFC 3339 full-date string, e.g. 2026-01-16")
+    return value
+
+
+#: ``format: date-time``: an RFC 3339 string with an offset (not a Unix timestamp).
+DateTime = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+#: ``format: date``: ``YYYY-MM-DD`` (not a timestamp).
+Date = Annotated[date, BeforeValidator(_full_date)]

@@ -36,6 +36,7 @@ __all__ = [
     "install_problem_handlers",
     "parse_delimited",
     "problem_response",
+    "reject_null_body",
     "validate_param",
 ]
 
@@ -300,6 +301,21 @@ def validate_param(adapter: TypeAdapter[Any], value: Any, loc: tuple[str, str]) 
         raise RequestValidationError(
             [{**err, "loc": (*loc, *err["loc"])} for err in exc.errors(include_url=False)]
         ) from None
+
+
+async def reject_null_body(request: Request, body: object) -> None:
+    """An optional JSON body may be left out, but ``null`` is not an object."""
+    if body is None and (await request.body()).strip() == b"null":
+        raise RequestValidationError(
+            [
+                {
+                    "type": "null_body",
+                    "loc": ("body",),
+                    "msg": "the request body may be left out but must not be null",
+                    "input": None,
+                }
+            ]
+        )
 
 
 def parse_delimited(

@@ -89,6 +89,9 @@ def _view(op: OperationIR, model_classes: set[str]) -> _HandlerView:
             target = required if body.default is None else optional
             target.append(f"body: {body.annotation}" + ("" if body.default is None else " = None"))
             call.append("body=body")
+            if body.kind == "json" and body.default is not None:
+                required.insert(0, "request: Request")
+                prelude.append("await reject_null_body(request, body)")
     route = [
         py_string(op.route_path),
         f"methods=[{py_string(op.method)}]",
