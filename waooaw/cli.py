@@ -212,6 +212,40 @@ def lint(
     raise typer.Exit(linter.exit_code(report, strict))
 
 
+@app.command()
+def diff(
+    base: Annotated[str, typer.Argument(help="The old contract: a file, or git:REF:path.")],
+    head: Annotated[str, typer.Argument(help="The new contract: a file, or git:REF:path.")],
+    output: Annotated[
+        str, typer.Option("--format", "-f", help="text, json, or markdown (for a PR comment).")
+    ] = "text",
+) -> None:
+    """List every change between two versions of a contract, breaking ones first.
+
+    \b
+    Examples:
+      waooaw diff git:HEAD~1:contracts/plant.openapi.yaml contracts/plant.openapi.yaml
+      waooaw diff old.yaml new.yaml --format markdown > comment.md
+    Exit status: 1 on a breaking change unless info.version's major was bumped.
+    """
+    from .codegen import ContractErrors
+    from .governance import diff as differ
+
+    if output not in ("text", "json", "markdown"):
+        raise typer.BadParameter("choose text, json or markdown", param_hint="--format")
+    try:
+        old, new = differ.load_sides(base, head)
+    except differ.SpecError as exc:
+        typer.echo(f"waooaw diff: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except ContractErrors as exc:
+        typer.echo(exc.render(), err=True)
+        raise typer.Exit(2) from None
+    report = differ.diff_contracts(old, new)
+    typer.echo(differ.render(report, output))
+    raise typer.Exit(report.exit_code())
+
+
 SERVICES = ("plant",)
 
 

@@ -208,19 +208,15 @@ def contract_json(document: dict[str, object], mark: str) -> str:
 _IMPORT_FROM = re.compile(r"^from (\S+) import (\((?:.|\n)*?\)|[^\n]+)\n", re.M)
 
 
-def _names_used(source: str) -> set[str]:
-    """Identifiers in code (not in strings or comments)."""
-    import io
-    import tokenize
+_STRINGS = re.compile(
+    r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|#[^\n]*'
+)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-    names: set[str] = set()
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.NAME:
-                names.add(token.string)
-    except (tokenize.TokenError, SyntaxError):  # pragma: no cover - keep everything
-        names.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
-    return names
+
+def _names_used(source: str) -> set[str]:
+    """Identifiers in code, not in strings or comments (a regex pass: tokenize is 10x slower)."""
+    return set(_NAME.findall(_STRINGS.sub(" ", source)))
 
 
 def prune_imports(text: str) -> str:
