@@ -88,9 +88,9 @@ def test_output_is_identical_under_different_hash_seeds(tmp_path: Path) -> None:
             check=True,
             capture_output=True,
         )
-        outputs.append({p.name: p.read_bytes() for p in sorted(out.glob("*.[pjt]*"))})
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.glob("[!.]*.[pjt]*"))})
     assert all(o == outputs[0] for o in outputs[1:])
-    assert outputs[0] == {p.name: p.read_bytes() for p in sorted(GOLDEN.glob("*.[pjt]*"))}
+    assert outputs[0] == {p.name: p.read_bytes() for p in sorted(GOLDEN.glob("[!.]*.[pjt]*"))}
 
 
 def test_check_passes_on_the_committed_tree(in_repo: Path) -> None:

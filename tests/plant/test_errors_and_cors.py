@@ -39,6 +39,17 @@ async def test_validation_problem_has_one_violation_per_field(client: httpx.Asyn
     assert fields == ["body.name", "body.category", "body.is_admin"]
 
 
+async def test_text_the_database_cannot_store_is_a_422_not_a_500(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/genesis/skills",
+        json={"name": "a\u0000b", "category": "technical", "description": "x"},
+    )
+    # SQLite stores NUL; PostgreSQL refuses it, which must reach the client as its own error
+    assert response.status_code in (201, 422), response.text
+    if response.status_code == 422:
+        _assert_problem(response, 422)
+
+
 async def test_malformed_json_is_400(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/api/v1/genesis/skills", content=b'{"name": ', headers={"content-type": "application/json"}

@@ -9,6 +9,7 @@ from importlib.resources import files
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.responses import Response
 
 from waooaw.generated.plant import server
@@ -63,6 +64,16 @@ def create_app(settings: PlantSettings | None = None) -> FastAPI:
         )
         return problem_response(problem, request)
 
+    async def on_unstorable(request: Request, exc: Exception) -> Response:
+        # a value the database cannot hold (PostgreSQL: NUL in text) is the client's input
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+        problem = ProblemError(
+            422,
+            f"a value cannot be stored: {reason}",
+            violations=[{"rule": "validation", "field": "body", "message": reason}],
+        )
+        return problem_response(problem, request)
+
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         problem = validation_problem(exc.errors())
@@ -94,6 +105,7 @@ def create_app(settings: PlantSettings | None = None) -> FastAPI:
         extra_handlers={
             DatabaseUnavailable: on_database_down,
             RequestValidationError: on_validation,
+            DataError: on_unstorable,
         },
     )
     contract = files("waooaw.generated.plant").joinpath("openapi.json").read_bytes()
