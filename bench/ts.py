@@ -50,7 +50,7 @@ def main() -> int:
         for name, spec in contracts.items():
             out = scratch / f"bundle-{name}"
             subprocess.run(
-                [str(WAOOAW), "gen", str(spec), "--out", str(out), "-t", "typescript"],
+                [str(WAOOAW), "gen", str(spec), "--out", str(out)],
                 check=True,
                 capture_output=True,
             )

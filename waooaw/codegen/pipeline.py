@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 
 if TYPE_CHECKING:
-    from .ir import Api
     from .typescript import TsModule
 
 __all__ = [
@@ -61,8 +60,6 @@ class Job:
         """Whether a generated file of this name belongs to this job's targets."""
         if filename.endswith(".ts"):
             return "typescript" in self.targets
-        if filename.endswith(".json"):
-            return True
         return self.python
 
     @property
@@ -124,17 +121,19 @@ def _sha(data: bytes) -> str:
 def render(job: Job) -> dict[str, str]:
     """Every file of the package, formatted, keyed by name; raises ContractErrors."""
     from .build import build_api
+    from .errors import ContractErrors
     from .loader import load_contract
     from .render import header
     from .targets.fastapi_server import render_server
     from .targets.models import render_models
     from .targets.python_client import render_client
     from .targets.typescript import render_typescript
+    from .validate import validate_contract
 
     contract = load_contract(job.spec)
-    api = build_api(contract, name=job.name, source=job.source)
     files: dict[str, str] = {}
     if job.python:
+        api = build_api(contract, name=job.name, source=job.source)
         modules = [m for m in ("models", "server", "client") if m in job.targets or m == "models"]
         doc = f"{api.title} {api.version}, generated from {api.source}.\n\nModules: {', '.join(modules)}."
         files["__init__.py"] = f'{header(api.source, api.sha256)}\n"""{doc}"""\n'
@@ -143,10 +142,25 @@ def render(job: Job) -> dict[str, str]:
             files.update(render_server(api))
         if "client" in job.targets:
             files.update(render_client(api))
+    else:
+        # TypeScript alone needs no Python IR: validate, then render from the document
+        errors = validate_contract(contract)
+        if errors:
+            raise ContractErrors(errors)
     formatted = format_python(files) if files else {}
+    info = contract.document.get("info") or {}
+    title, version = str(info.get("title", job.name)), str(info.get("version", ""))
     if "typescript" in job.targets:
-        formatted.update(render_typescript(api, typescript_module(contract.document, api)))
-    formatted["openapi.json"] = contract_json(contract.document, header(api.source, api.sha256, ""))
+        formatted.update(
+            render_typescript(
+                job.name, title, version, header(job.source, contract.sha256, "//"),
+                typescript_module(contract.document),
+            )
+        )  # fmt: skip
+    if job.python:
+        formatted["openapi.json"] = contract_json(
+            contract.document, header(job.source, contract.sha256, "")
+        )
     state_inputs = {f.display: _sha(f.text) for f in contract.files}
     formatted[STATE_FILE] = json.dumps(
         {
@@ -160,15 +174,14 @@ def render(job: Job) -> dict[str, str]:
     return formatted
 
 
-def typescript_module(document: dict[str, Any], api: Api) -> TsModule:
+def typescript_module(document: dict[str, Any]) -> TsModule:
     from .naming import UniqueNames, pascal_case
     from .typescript import TsBuilder
-
-    paths = document.get("paths") or {}
+    from .validate import HTTP_METHODS
 
     # like openapi-typescript, only operations with a contract operationId are named
-    def explicit(path: str, method: str) -> object:
-        item = paths.get(path)
+    ids: dict[tuple[str, str], str] = {}
+    for path, item in (document.get("paths") or {}).items():
         for _ in range(10):
             if not (isinstance(item, dict) and isinstance(item.get("$ref"), str)):
                 break
@@ -180,14 +193,12 @@ def typescript_module(document: dict[str, Any], api: Api) -> TsModule:
                     else {}
                 )
             item = target
-        op = item.get(method.lower()) if isinstance(item, dict) else None
-        return op.get("operationId") if isinstance(op, dict) else None
-
-    ids = {
-        (op.method, op.path): op.operation_id
-        for op in api.operations
-        if explicit(op.path, op.method) == op.operation_id
-    }
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if isinstance(op, dict) and isinstance(op.get("operationId"), str):
+                ids[(method.upper(), path)] = op["operationId"]
     names = UniqueNames({"paths", "webhooks", "components", "operations", "$defs"})
     schemas = (document.get("components") or {}).get("schemas") or {}
     aliases = {}

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from ...ir import Api
-from ...render import environment, header
+from ...render import environment
 from ...typescript import TsModule
 
 __all__ = ["render_typescript"]
 
 
-def render_typescript(api: Api, module: TsModule) -> dict[str, str]:
+def render_typescript(
+    name: str, title: str, version: str, header: str, module: TsModule
+) -> dict[str, str]:
     template = environment().get_template("typescript/types.ts.jinja")
-    text = template.render(api=api, ts=module, header=header(api.source, api.sha256, "//"))
-    return {f"{api.name}-api.generated.ts": text}
+    text = template.render(title=title, version=version, ts=module, header=header)
+    return {f"{name}-api.generated.ts": text}
