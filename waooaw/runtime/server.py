@@ -326,7 +326,3 @@ def parse_delimited(
         return None
     items = [] if raw == "" else raw.split(separator)
     return validate_param(adapter, items, loc)
-
-
-Handler = Callable[..., Awaitable[Any]]
-AnyStream = AsyncIterable[bytes] | Iterable[bytes]

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
@@ -82,6 +82,3 @@ class PlantContext:
 def unique_violation(exc: IntegrityError, column: str) -> bool:
     text = str(exc.orig).lower()
     return "unique" in text and column in text
-
-
-Any_ = Any

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -446,8 +446,3 @@ def _head_line(fmt: str, head: Head, at: str) -> bytes:
         "signature": head.signature,
     }
     return (json.dumps(obj, separators=(",", ":")) + "\n").encode()
-
-
-def iter_rows(rows: Sequence[Any]) -> Iterator[Row]:
-    for r in rows:
-        yield tuple(r)

@@ -16,13 +16,9 @@ from waooaw.generated.plant import models
 from ..domain.canonical import canonical_json, parse_ts, sha256_hex
 from .tables import (
     agent_skills,
-    agents,
     amendments,
     governors,
-    industries,
     job_role_skills,
-    job_roles,
-    skills,
 )
 
 __all__ = [
@@ -236,6 +232,3 @@ async def required_skills(conn: AsyncConnection, job_role_id: str) -> list[str]:
             .order_by(job_role_skills.c.position)
         )
     ]
-
-
-TABLES = {"industries": industries, "skills": skills, "job_roles": job_roles, "agents": agents}
