@@ -10,110 +10,40 @@ whose pool allows them all at once, so the server sees them interleaved.
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 
-from .conftest import AUDIT_KEY, BACKENDS, _postgres_database, agent_body, make_job_role, make_skill
+from ..support.plant_server import PlantServer as Server
+from ..support.plant_server import PlantStartError
+from ..support.plant_server import start as start_plant
+from .conftest import BACKENDS, _postgres_database, agent_body, make_job_role, make_skill
 
 pytestmark = pytest.mark.anyio
 
 T = TypeVar("T")
-READY_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 10.0
 GATHER_TIMEOUT_S = 90.0
 PROBLEM = "application/problem+json"
 
 
-@dataclass(frozen=True)
-class Server:
-    base_url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(STOP_TIMEOUT_S)
-
-
-def _start(database_url: str, folder: Path, attempt: int) -> Server | None:
-    """Start the server and wait until it is ready; None when the port was taken."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANT_")}
-    env.update(DATABASE_URL=database_url, AUDIT_KEY=AUDIT_KEY, PLANT_ENV="test")
-    env.pop("WAOOAW_ENV", None)
-    log = folder / f"server-{attempt}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "waooaw.cli", "serve", "plant"),
-                *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
-            ],
-            cwd=folder,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    with httpx.Client(base_url=server.base_url, timeout=2.0) as http:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                if "address already in use" in server.log_text().lower():
-                    return None
-                pytest.fail(f"the server exited with {process.returncode}:\n{server.log_text()}")
-            try:
-                if http.get("/ready").status_code == 200:
-                    return server
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-    _stop(process)
-    pytest.fail(f"the server was not ready within {READY_TIMEOUT_S}s:\n{server.log_text()}")
-
-
 def _serve(database_url: str, folder: Path, *, check_log: bool = True) -> Iterator[Server]:
-    for attempt in range(3):
-        started = _start(database_url, folder, attempt)
-        if started is None:
-            continue
-        try:
-            yield started
-        finally:
-            _stop(started.process)
-        if check_log:
-            # a 500 is never an acceptable answer to a race: the log shows its traceback
-            assert "unhandled" not in started.log_text(), started.log_text()
-        return
-    pytest.fail("no free port after 3 attempts")
+    try:
+        server = start_plant(folder, database_url=database_url)
+    except PlantStartError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
+    if check_log:
+        # a 500 is never an acceptable answer to a race: the log shows its traceback
+        assert "unhandled" not in server.log_text(), server.log_text()
 
 
 def _client(server: Server) -> httpx.AsyncClient:
