@@ -18,7 +18,7 @@ from .ir import (
 )
 from .loader import LoadedContract
 from .naming import UniqueNames, pascal_case, safe_identifier, snake_case
-from .schemas import SchemaBuilder, TypeExpr, qualified
+from .schemas import SchemaBuilder, TypeExpr, qualified, union_parts
 from .validate import HTTP_METHODS, validate_contract
 
 __all__ = ["build_api"]
@@ -457,28 +457,10 @@ def _client_raw_type(media_types: tuple[str, ...]) -> str:
     return "str" if all(is_textual(m) for m in others) else "bytes"
 
 
-def _top_level_parts(expr: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    i = 0
-    while i < len(expr):
-        c = expr[i]
-        depth += c == "["
-        depth -= c == "]"
-        if depth == 0 and expr.startswith(" | ", i):
-            parts.append(current)
-            current = ""
-            i += 3
-            continue
-        current += c
-        i += 1
-    parts.append(current)
-    return parts
-
-
 def _union(types: Iterable[str]) -> str:
     parts: list[str] = []
     for t in types:
-        for part in _top_level_parts(t):
+        for part in union_parts(t):
             if part not in parts:
                 parts.append(part)
     if "None" in parts:

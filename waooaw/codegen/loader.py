@@ -19,7 +19,14 @@ import yaml
 
 from .errors import ContractError, ContractErrors, escape_pointer, join_pointer
 
-__all__ = ["LoadedContract", "SourceFile", "load_contract", "unescape_pointer"]
+__all__ = [
+    "MISSING",
+    "LoadedContract",
+    "SourceFile",
+    "load_contract",
+    "resolve_ref",
+    "unescape_pointer",
+]
 
 try:  # libyaml makes composing large contracts several times faster
     _Loader: Any = yaml.CSafeLoader
@@ -215,6 +222,19 @@ def _schema_name(path: Path) -> str:
     return "".join(
         part[:1].upper() + part[1:] for part in stem.replace("-", "_").split("_") if part
     )
+
+
+MISSING: Any = object()
+
+
+def resolve_ref(document: Any, ref: str, default: Any = None) -> Any:
+    """The node a local ``$ref`` (``#/...``) names in ``document``, or ``default``."""
+    if not ref.startswith("#"):
+        return default
+    try:
+        return _walk_pointer(document, ref[1:])
+    except KeyError:
+        return default
 
 
 def _walk_pointer(data: Any, pointer: str) -> Any:

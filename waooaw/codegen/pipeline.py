@@ -175,6 +175,7 @@ def render(job: Job) -> dict[str, str]:
 
 
 def typescript_module(document: dict[str, Any]) -> TsModule:
+    from .loader import resolve_ref
     from .naming import UniqueNames, pascal_case
     from .typescript import TsBuilder
     from .validate import HTTP_METHODS
@@ -185,14 +186,7 @@ def typescript_module(document: dict[str, Any]) -> TsModule:
         for _ in range(10):
             if not (isinstance(item, dict) and isinstance(item.get("$ref"), str)):
                 break
-            target: Any = document
-            for part in item["$ref"][2:].split("/"):
-                target = (
-                    target.get(part.replace("~1", "/").replace("~0", "~"), {})
-                    if isinstance(target, dict)
-                    else {}
-                )
-            item = target
+            item = resolve_ref(document, item["$ref"])
         if not isinstance(item, dict):
             continue
         for method in HTTP_METHODS:

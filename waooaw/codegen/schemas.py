@@ -25,7 +25,7 @@ from typing import Any
 
 from .errors import ContractError, join_pointer
 from .ir import EnumMember, FieldIR, ModelIR
-from .loader import LoadedContract, unescape_pointer
+from .loader import LoadedContract, resolve_ref, unescape_pointer
 from .naming import BUILTIN_NAMES, UniqueNames, enum_member_name, pascal_case, safe_identifier
 
 __all__ = ["SchemaBuilder", "TypeExpr", "local", "qualified"]
@@ -581,18 +581,7 @@ class SchemaBuilder:
         return self.type_of(target, ref[1:], hint)
 
     def resolve(self, ref: str) -> Any:
-        if not ref.startswith("#"):
-            return None
-        node: Any = self.doc
-        for raw in ref[1:].split("/")[1:]:
-            token = unescape_pointer(raw)
-            if isinstance(node, dict) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                return None
-        return node
+        return resolve_ref(self.doc, ref)
 
     def deref(self, schema: Any) -> Any:
         seen = 0
@@ -785,7 +774,7 @@ _STRICT = {"int": "JsonInt", "float": "StrictFloat", "bool": "StrictBool"}
 def _strict(expr: str) -> str:
     """JSON bodies are not coerced: ``"2"`` is not an integer, ``true`` not a number."""
     parts = []
-    for part in _top_level(expr):
+    for part in union_parts(expr):
         if part in _STRICT:
             part = _STRICT[part]
         elif part.startswith("list[") and part[5:-1] in _STRICT:
@@ -800,7 +789,8 @@ def _lax(expr: str) -> str:
     return expr
 
 
-def _top_level(expr: str) -> list[str]:
+def union_parts(expr: str) -> list[str]:
+    """The members of a ``A | B | list[C | D]`` type string, split at the top level only."""
     parts, depth, current, i = [], 0, "", 0
     while i < len(expr):
         c = expr[i]

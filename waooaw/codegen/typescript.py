@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .loader import unescape_pointer
+from .loader import resolve_ref, unescape_pointer
 from .validate import HTTP_METHODS
 
 __all__ = ["TsBuilder", "TsModule", "TsOperation", "TsPath"]
@@ -283,10 +283,7 @@ class TsBuilder:
         for _ in range(20):
             if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
                 return node
-            target: Any = self.doc
-            for raw in node["$ref"][1:].split("/")[1:]:
-                target = target.get(unescape_pointer(raw)) if isinstance(target, dict) else None
-            node = target
+            node = resolve_ref(self.doc, node["$ref"])
         return node
 
     # -- operations ------------------------------------------------------------------
@@ -458,15 +455,8 @@ class TsBuilder:
         return TsModule(tuple(paths), components, tuple(operations), aliases, recursive)
 
 
-def _resolve(doc: dict[str, Any], ref: str) -> Any:
-    node: Any = doc
-    for raw in ref.lstrip("#").split("/")[1:]:
-        node = node.get(unescape_pointer(raw)) if isinstance(node, dict) else None
-    return node
-
-
 def _patch(doc: dict[str, Any], ref: str, prop: str, values: list[str]) -> bool:
-    target = _resolve(doc, ref)
+    target = resolve_ref(doc, ref)
     if not isinstance(target, dict):
         return False
     enum = {"type": "string", "enum": values}

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ContractError, escape_pointer, join_pointer
-from .loader import LoadedContract, iter_refs, unescape_pointer
+from .loader import MISSING, LoadedContract, iter_refs, resolve_ref
 
 __all__ = ["HTTP_METHODS", "validate_contract"]
 
@@ -95,27 +95,12 @@ def _message(err: Any) -> str:
     return message
 
 
-def _resolve(doc: Any, ref: str) -> Any:
-    node = doc
-    for raw in ref[1:].split("/")[1:]:
-        token = unescape_pointer(raw)
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            raise KeyError(ref)
-    return node
-
-
 def _check_refs(contract: LoadedContract) -> list[ContractError]:
     errors = []
     for pointer, ref in iter_refs(contract.document):
         if not ref.startswith("#"):
             continue  # external refs were bundled; leftovers were reported while loading
-        try:
-            _resolve(contract.document, ref)
-        except KeyError:
+        if resolve_ref(contract.document, ref, MISSING) is MISSING:
             errors.append(
                 contract.error(
                     pointer + "/$ref", "ref-unresolved", f"$ref {ref!r} points at nothing"
@@ -127,10 +112,7 @@ def _check_refs(contract: LoadedContract) -> list[ContractError]:
 def _deref(doc: Any, node: Any) -> Any:
     for _ in range(20):
         if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            try:
-                node = _resolve(doc, node["$ref"])
-            except KeyError:
-                return None
+            node = resolve_ref(doc, node["$ref"])
         else:
             return node
     return None

@@ -36,7 +36,7 @@ from typing import Any, Literal, TypeAlias, get_args
 from urllib.parse import quote
 
 from waooaw.codegen.errors import ContractError, ContractErrors, join_pointer
-from waooaw.codegen.loader import LoadedContract, load_contract, unescape_pointer
+from waooaw.codegen.loader import LoadedContract, load_contract, resolve_ref, unescape_pointer
 from waooaw.codegen.validate import HTTP_METHODS, validate_contract
 
 __all__ = [
@@ -295,18 +295,7 @@ class LintContext:
 
     def lookup(self, ref: str) -> Any:
         """The node a local ``$ref`` (``#/...``) names, or None."""
-        if not ref.startswith("#"):
-            return None
-        node: Any = self.document
-        for raw in ref[1:].split("/")[1:]:
-            token = unescape_pointer(raw)
-            if isinstance(node, dict) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                return None
-        return node
+        return resolve_ref(self.document, ref)
 
     def resolve(self, node: Any, pointer: str) -> tuple[Any, str]:
         """Follow ``$ref`` chains: the node finally meant, and where it is written."""
