@@ -10,6 +10,7 @@ row locks where a transaction needs them.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -190,17 +191,22 @@ def run_migrations(script_location: Path, url: str | URL) -> None:
     command.upgrade(_alembic_config(script_location, url), "head")
 
 
+@functools.cache
+def _code_head(script_location: Path) -> str | None:
+    """The newest migration in the code: read from disk once per process."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(script_location)).get_current_head()
+
+
 async def migration_status(
     script_location: Path, conn: AsyncConnection
 ) -> tuple[str | None, str | None]:
     """(current revision in the database, newest revision in the code)."""
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory(str(script_location))
 
     def current(sync_conn: Connection) -> str | None:
         return MigrationContext.configure(sync_conn).get_current_revision()
 
-    head = await asyncio.to_thread(script.get_current_head)
+    head = await asyncio.to_thread(_code_head, script_location)
     return await conn.run_sync(current), head

@@ -36,7 +36,6 @@ class PlantContext:
     settings: PlantSettings
     db: Database
     trail: AuditTrail
-    migrations_head: str | None = None
 
     async def create_once(
         self,
