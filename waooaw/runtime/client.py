@@ -398,6 +398,15 @@ class _CoreBase:
                 sent["Content-Type"] = media
         return request, retryable
 
+    def retry_options(self, retryable: bool) -> dict[str, Any]:
+        """tenacity's policy for one call: only retryable calls get more than one attempt."""
+        return {
+            "stop": stop_after_attempt(self.retry.attempts if retryable else 1),
+            "wait": _wait(self.retry),
+            "retry": retry_if_exception(_is_retryable),
+            "reraise": True,
+        }
+
     def parse(self, spec: OperationSpec, response: httpx.Response) -> Any:
         if response.status_code == 204 or not response.content:
             return None
@@ -528,14 +537,7 @@ class ClientCore(_CoreBase):
         raise_errors: bool = True,
     ) -> Any:
         request, retryable = self.build(spec, path or {}, query or {}, headers or {}, body, timeout)
-        attempts = self.retry.attempts if retryable else 1
-        retrying = Retrying(
-            stop=stop_after_attempt(attempts),
-            wait=_wait(self.retry),
-            retry=retry_if_exception(_is_retryable),
-            sleep=self._sleep,
-            reraise=True,
-        )
+        retrying = Retrying(sleep=self._sleep, **self.retry_options(retryable))
         try:
             for attempt in retrying:
                 with attempt:
@@ -595,14 +597,7 @@ class AsyncClientCore(_CoreBase):
         raise_errors: bool = True,
     ) -> Any:
         request, retryable = self.build(spec, path or {}, query or {}, headers or {}, body, timeout)
-        attempts = self.retry.attempts if retryable else 1
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(attempts),
-            wait=_wait(self.retry),
-            retry=retry_if_exception(_is_retryable),
-            sleep=self._sleep,
-            reraise=True,
-        )
+        retrying = AsyncRetrying(sleep=self._sleep, **self.retry_options(retryable))
         try:
             async for attempt in retrying:
                 with attempt:
