@@ -56,6 +56,10 @@ CASES: dict[str, list[Problem]] = {
         Problem("yaml-key-type", "/components/schemas/Switch/properties/true", 15, 9),
     ],
     "duplicate_key.yaml": [Problem("yaml-duplicate-key", "/paths/~1pets", 12, 3)],
+    "security_undefined.yaml": [
+        Problem("security-scheme-undefined", "/security/0/apiKey", 6, 5),
+        Problem("security-scheme-undefined", "/paths/~1pets/get/security/0/bearer", 12, 11),
+    ],
     "missing_component.yaml": [
         Problem("ref-unresolved", RESPONSE_200 + "/content/application~1json/schema/$ref", 15, 17)
     ],

@@ -250,6 +250,54 @@ SERVICES = ("plant",)
 
 
 @app.command()
+def token(
+    role: Annotated[
+        list[str],
+        typer.Option(
+            "--role", "-r", help="Role to grant (repeatable): genesis, governor, viewer, customer."
+        ),
+    ],
+    sub: Annotated[str, typer.Option("--sub", "-s", help="Subject: who the token speaks for.")],
+    ttl: Annotated[
+        int | None, typer.Option(help="Lifetime in seconds; default JWT_TTL_SECONDS (3600).")
+    ] = None,
+) -> None:
+    """Mint a development bearer token the PP and CP services accept.
+
+    It is signed with the JWT_* settings of this environment (JWT_SECRET, JWT_ALGORITHMS,
+    JWT_PRIVATE_KEY for RS256, JWT_AUDIENCE, JWT_ISSUER), so run it with the same environment
+    as the services.
+
+    \b
+    Examples:
+      waooaw token --role genesis --sub alice
+      waooaw token -r governor -r viewer -s bob --ttl 600
+      curl -H "Authorization: Bearer $(waooaw token -r viewer -s carol)" http://127.0.0.1:8001/...
+    """
+    from pydantic import ValidationError
+
+    from .services.common.auth import ROLES, JwtSettings, mint_token
+
+    unknown = sorted(set(role) - set(ROLES))
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown role {unknown[0]!r}; choose from {', '.join(ROLES)}", param_hint="--role"
+        )
+    if not sub.strip():
+        raise typer.BadParameter("the subject may not be empty", param_hint="--sub")
+    try:
+        settings = JwtSettings()
+        typer.echo(mint_token(settings, subject=sub, roles=role, ttl_seconds=ttl))
+    except ValidationError as exc:
+        for err in exc.errors():
+            typer.echo(f"invalid JWT settings: {err['msg']}", err=True)
+        raise typer.Exit(2) from None
+    except ValueError as exc:
+        typer.echo(f"cannot mint a token: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
 def serve(
     service: Annotated[str, typer.Argument(help="Service to run: plant, or all.")],
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",

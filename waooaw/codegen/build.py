@@ -14,6 +14,8 @@ from .ir import (
     OperationIR,
     ParameterIR,
     ResponseIR,
+    SecurityRequirement,
+    SecuritySchemeIR,
     TagIR,
 )
 from .loader import LoadedContract
@@ -26,7 +28,7 @@ __all__ = ["build_api"]
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _PARAM_FACTORY = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}
 _PARAM_KWARGS = ("ge", "le", "gt", "lt", "multiple_of", "min_length", "max_length", "pattern")
-_OPERATION_RESERVED = frozenset({"self", "body", "request", "impl"})
+_OPERATION_RESERVED = frozenset({"self", "body", "request", "impl", "principal"})
 
 
 def _is_json(media_type: str) -> bool:
@@ -120,7 +122,40 @@ class _ApiBuilder:
             models=self.schemas.ordered_models(),
             tags=tuple(tags),
             operations=tuple(operations),
+            security_schemes=self.security_schemes(),
         )
+
+    def security_schemes(self) -> tuple[SecuritySchemeIR, ...]:
+        found = (self.doc.get("components") or {}).get("securitySchemes") or {}
+        schemes: list[SecuritySchemeIR] = []
+        for name in sorted(found):
+            raw = self.deref(found[name])
+            if not isinstance(raw, dict):
+                continue
+            schemes.append(
+                SecuritySchemeIR(
+                    name=str(name),
+                    type=str(raw.get("type")),
+                    scheme=raw.get("scheme"),
+                    location=raw.get("in"),
+                    parameter=raw.get("name"),
+                    bearer_format=raw.get("bearerFormat"),
+                )
+            )
+        return tuple(schemes)
+
+    def security(self, op: dict[str, Any]) -> tuple[SecurityRequirement, ...]:
+        """The operation's own ``security``, else the document's; () when public."""
+        raw = op["security"] if "security" in op else self.doc.get("security")
+        requirements: list[SecurityRequirement] = []
+        for entry in raw or []:
+            if isinstance(entry, dict):
+                requirements.append(
+                    tuple(
+                        sorted((str(k), tuple(str(s) for s in v or ())) for k, v in entry.items())
+                    )
+                )
+        return tuple(requirements)
 
     @staticmethod
     def _text_filled_models(operations: list[OperationIR]) -> set[str]:
@@ -172,6 +207,7 @@ class _ApiBuilder:
             result_alias=prefix + "Result",
             client_return=_union(r.client_body_type for r in success) if success else "None",
             client_any_body=_union(r.client_body_type for r in responses),
+            security=self.security(op),
         )
 
     def parameters(

@@ -21,12 +21,16 @@ __all__ = [
     "OperationIR",
     "ParameterIR",
     "ResponseIR",
+    "SecurityRequirement",
+    "SecuritySchemeIR",
     "TagIR",
 ]
 
 ModelKind = Literal["class", "enum", "alias", "root"]
 ParamLocation = Literal["path", "query", "header", "cookie"]
 BodyKind = Literal["json", "form", "multipart", "raw"]
+#: One OpenAPI security requirement object, ``((scheme, (scope or role, ...)), ...)``, sorted.
+SecurityRequirement = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +139,8 @@ class OperationIR:
     result_alias: str
     client_return: str = "None"  # union of the 2xx client body types
     client_any_body: str = "None"  # union of every documented client body type
+    # alternatives (any one suffices); () = public; a () member = credentials optional
+    security: tuple[SecurityRequirement, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +149,16 @@ class TagIR:
     protocol_name: str
     description: str | None
     operations: tuple[OperationIR, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SecuritySchemeIR:
+    name: str  # key under components.securitySchemes
+    type: str  # http, apiKey, oauth2, openIdConnect, mutualTLS
+    scheme: str | None  # http: bearer, basic, ...
+    location: str | None  # apiKey: header, query or cookie
+    parameter: str | None  # apiKey: the header/query/cookie name
+    bearer_format: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +174,11 @@ class Api:
     models: tuple[ModelIR, ...]
     tags: tuple[TagIR, ...]
     operations: tuple[OperationIR, ...]
+    security_schemes: tuple[SecuritySchemeIR, ...] = ()
+
+    @property
+    def bearer(self) -> bool:
+        """Whether the contract has an HTTP bearer scheme (clients then take a token)."""
+        return any(
+            s.type == "http" and (s.scheme or "").lower() == "bearer" for s in self.security_schemes
+        )

@@ -55,7 +55,12 @@ def validate_contract(contract: LoadedContract) -> list[ContractError]:
     for err in validator.iter_errors(doc):
         for pointer, message in _explain(err):
             meta.append(contract.error(pointer, "openapi-schema", message))
-    specific = _check_refs(contract) + _check_operations(contract) + _check_schemas(contract)
+    specific = (
+        _check_refs(contract)
+        + _check_operations(contract)
+        + _check_schemas(contract)
+        + _check_security(contract)
+    )
     # a meta-schema error is dropped when a precise one is about the same node, or when it is
     # the vague "none of the oneOf alternatives" about a node a precise error explains
     for err in meta:
@@ -175,6 +180,37 @@ def _check_operations(contract: LoadedContract) -> list[ContractError]:
                             param_pointer,
                             "path-parameter-unused",
                             f"path parameter {name!r} does not appear in {path}",
+                        )
+                    )
+    return errors
+
+
+def _check_security(contract: LoadedContract) -> list[ContractError]:
+    """Every scheme a security requirement names is declared in components.securitySchemes."""
+    doc = contract.document
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    places: list[tuple[str, Any]] = [("/security", doc.get("security"))]
+    for path, item in (doc.get("paths") or {}).items():
+        item = _deref(doc, item)
+        if isinstance(item, dict):
+            for method in HTTP_METHODS:
+                op = item.get(method)
+                if isinstance(op, dict) and "security" in op:
+                    places.append(
+                        (join_pointer("/paths", path, method, "security"), op["security"])
+                    )
+    errors: list[ContractError] = []
+    for pointer, requirements in places:
+        for i, requirement in enumerate(requirements if isinstance(requirements, list) else []):
+            for name in requirement if isinstance(requirement, dict) else ():
+                if name not in schemes:
+                    known = ", ".join(sorted(map(str, schemes))) or "none are declared"
+                    errors.append(
+                        contract.error(
+                            join_pointer(pointer, i, name),
+                            "security-scheme-undefined",
+                            f"security scheme {name!r} is not in components.securitySchemes"
+                            f" ({known})",
                         )
                     )
     return errors

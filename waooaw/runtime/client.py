@@ -67,6 +67,7 @@ __all__ = [
     "ServiceUnavailableError",
     "TransportError",
     "ValidationFailedError",
+    "with_bearer",
 ]
 
 T = TypeVar("T")
@@ -321,6 +322,14 @@ def _query_items(query: Mapping[str, Any], styles: Mapping[str, str]) -> list[tu
         else:
             items.append((name, _stringify(value)))
     return items
+
+
+def with_bearer(headers: Mapping[str, str] | None, token: str | None) -> dict[str, str]:
+    """``headers`` plus ``Authorization: Bearer <token>`` when a token is given."""
+    merged = dict(headers or {})
+    if token is not None:
+        merged["Authorization"] = f"Bearer {token}"
+    return merged
 
 
 def _base_url(base_url: str | None, env_var: str) -> str:

@@ -26,8 +26,15 @@ class _HandlerView:
     call: tuple[str, ...]
 
 
+def _principal_type(op: OperationIR) -> str:
+    optional = any(not requirement for requirement in op.security)
+    return "Principal | None" if optional else "Principal"
+
+
 def _signature(op: OperationIR) -> list[str]:
     args = [f"{p.py_name}: {p.py_type}" for p in op.parameters]
+    if op.security:
+        args.append(f"principal: {_principal_type(op)}")
     if op.body is not None:
         if op.body.kind == "multipart":
             args.extend(f"{f.py_name}: {f.py_type}" for f in op.body.form_fields)
@@ -51,6 +58,15 @@ def _view(op: OperationIR, model_classes: set[str]) -> _HandlerView:
     optional: list[str] = []
     prelude: list[str] = []
     call: list[str] = []
+    if op.security:
+        # a dependency declared first: FastAPI resolves it before validating parameters and
+        # body, so a caller without credentials gets 401, not 422
+        auth = f"{op.py_name}_auth"
+        setup.append(
+            f"{auth} = require(authenticator, {op.security!r}, {py_string(op.operation_id)})"
+        )
+        required.append(f"principal: Annotated[{_principal_type(op)}, Depends({auth})]")
+        call.append("principal=principal")
     for p in op.parameters:
         if p.style == "plain":
             target = required if p.default is None else optional
