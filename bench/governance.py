@@ -71,14 +71,16 @@ def make_contracts(folder: Path, operations: int) -> tuple[Path, Path]:
         props = schema.get("properties") if isinstance(schema, dict) else None
         if not props:
             continue
-        name, prop = next(iter(props.items()))
+        prop = next(iter(props.values()))
         if touched == 0:  # a new required request/response property
             props["added_field"] = {"type": "string", "maxLength": 20}
             schema.setdefault("required", []).append("added_field")
         elif touched == 1 and isinstance(prop, dict) and "type" in prop:  # a type change
             prop["type"] = "boolean" if prop.get("type") != "boolean" else "string"
             prop.pop("format", None)
-        elif isinstance(prop, dict) and isinstance(prop.get("enum"), list) and len(prop["enum"]) > 1:
+        elif (
+            isinstance(prop, dict) and isinstance(prop.get("enum"), list) and len(prop["enum"]) > 1
+        ):
             prop["enum"] = prop["enum"][:-1]  # narrowed
         touched += 1
         if touched > 40:
@@ -124,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             if m in ("get", "post", "put", "patch", "delete")
         )
         times: dict[str, list[float]] = {k: [] for k in cases}
-        for name, command in cases.items():  # warm-up round, untimed
+        for command in cases.values():  # warm-up round, untimed
             timed(command)
         for i in range(args.runs):
             print(f"run {i + 1}/{args.runs}", file=sys.stderr)
@@ -133,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     medians = {k: statistics.median(v) for k, v in times.items()}
     floor = medians["floor"]
     verdict = {
-        k: ("PASS" if medians[k] <= TARGET_S else "FAIL") for k in ("lint-synthetic", "diff-synthetic")
+        k: ("PASS" if medians[k] <= TARGET_S else "FAIL")
+        for k in ("lint-synthetic", "diff-synthetic")
     }
     if args.json:
         print(

@@ -31,7 +31,9 @@ FENCE = re.compile(r"^```(\w+)\n(.*?)^```$", re.S | re.M)
 
 
 def blocks(language: str) -> list[str]:
-    return [body for lang, body in FENCE.findall(DOC.read_text(encoding="utf-8")) if lang == language]
+    return [
+        body for lang, body in FENCE.findall(DOC.read_text(encoding="utf-8")) if lang == language
+    ]
 
 
 @pytest.fixture(scope="module")
