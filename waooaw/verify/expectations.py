@@ -16,7 +16,13 @@ import schemathesis
 
 from .checks import Declared422
 
-__all__ = ["Expectations", "KnownFailure", "Link"]
+__all__ = [
+    "Expectations",
+    "KnownFailure",
+    "Link",
+    "mutated_parameters",
+    "negated_locations",
+]
 
 #: seconds per response (the max_response_time check); in-process Plant answers in ~50 ms
 DEFAULT_RESPONSE_TIME_LIMIT = 2.0
@@ -61,6 +67,26 @@ class KnownFailure:
             and (failure.code in self.failures or failure.title in self.failures)
             and self.matches(case, response)
         )
+
+
+def negated_locations(case: schemathesis.Case[Any]) -> set[str]:
+    """Where a negative case is invalid: ``{"body", "query", ...}`` (for ``matches``)."""
+    if case.meta is None:
+        return set()
+    return {str(loc.value) for loc, info in case.meta.components.items() if info.mode.is_negative}
+
+
+def mutated_parameters(case: schemathesis.Case[Any]) -> set[tuple[str, str | None]]:
+    """(location, name) of each part a negative case made invalid, as schemathesis recorded."""
+    if case.meta is None:
+        return set()
+    data = case.meta.phase.data
+    mutations = getattr(data, "mutations", ())
+    if mutations:
+        return {(str(m.parameter_location.value), m.parameter) for m in mutations}
+    if getattr(data, "parameter", None) and data.parameter_location is not None:
+        return {(str(data.parameter_location.value), data.parameter)}
+    return set()
 
 
 @dataclass(frozen=True, slots=True)
