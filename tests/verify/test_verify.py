@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from tests.support.plant_server import PlantServer, running_plant
 from waooaw.cli import app
 from waooaw.verify import (
     Declared422,
+    Expectations,
+    KnownFailure,
     TargetOptions,
     VerifyOptions,
     open_target,
@@ -118,6 +121,23 @@ def test_report_groups_failures_by_operation_and_check() -> None:
     assert text.index("GET /text-errors/{item_id}") < text.index("GET /wrong-status/{item_id}")
     section = text[text.index("GET /wrong-status/{item_id}") :]
     assert section.count("  problem_details_for_errors (") == 1
+
+
+def test_known_failures_are_dropped_and_counted() -> None:
+    wrong_status = KnownFailure(
+        reason="the problem's status is wrong",
+        operation="GET /wrong-status/{item_id}",
+        failures=frozenset({"Custom check failed: `problem_details_for_errors`"}),
+        matches=lambda case, response: response.status_code == 404,
+    )
+    with open_target(apps.BROKEN, TargetOptions()) as served:
+        known = Expectations(known_failures={"wrong-status": wrong_status})
+        report = verify(replace(served, expectations=known), VerifyOptions(examples=2, seed=7))
+    found = {(f.operation, f.check, f.status) for f in report.failures}
+    assert ("GET /wrong-status/{item_id}", "problem_details_for_errors", 404) not in found
+    assert ("GET /text-errors/{item_id}", "problem_details_for_errors", 404) in found
+    assert report.known_failures >= 1
+    assert "dropped as known bugs" in render_text(report)
 
 
 def test_json_format_parses() -> None:

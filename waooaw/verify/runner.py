@@ -129,12 +129,11 @@ def load_schema(
     options: VerifyOptions,
     *,
     operation_ids: Collection[str] | None = None,
-    document: dict[str, Any] | None = None,
 ) -> Any:
     """The schemathesis schema for ``served``, configured, ready to call the service."""
     if options.seed is None:
         raise ValueError("load_schema needs a seed; verify() draws one")
-    document = document if document is not None else contract_document(served)
+    document = contract_document(served)
     config = schemathesis_config(served.expectations, options, base_url=served.base_url)
     try:
         schema: Any = schemathesis.openapi.from_dict(document, config=config)
