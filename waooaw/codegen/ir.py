@@ -4,6 +4,8 @@ Built once per contract by :mod:`waooaw.codegen.build`; immutable afterwards.
 All names and type strings are final here: templates never compute them.
 Type strings come in two spellings: ``py_type`` for use inside ``models.py``
 and ``server_type`` for modules that import the models as ``models``.
+Contract examples are kept as canonical JSON text (``example_json``) so that the
+IR stays hashable; targets that need them (Postman) parse that text.
 """
 
 from __future__ import annotations
@@ -17,16 +19,20 @@ __all__ = [
     "EnumMember",
     "FieldIR",
     "FormFieldIR",
+    "LinkIR",
     "ModelIR",
     "OperationIR",
     "ParameterIR",
     "ResponseIR",
+    "SecurityIR",
+    "ServerIR",
     "TagIR",
 ]
 
 ModelKind = Literal["class", "enum", "alias", "root"]
 ParamLocation = Literal["path", "query", "header", "cookie"]
 BodyKind = Literal["json", "form", "multipart", "raw"]
+SecurityKind = Literal["bearer", "basic", "api_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +82,8 @@ class ParameterIR:
     adapter_type: str | None  # type validated from raw for delimited / deepObject
     separator: str = ","
     client_type: str = ""  # what a client caller passes: the type, optional when not required
+    # a sample value: the contract's example, else the schema's example, default or first enum
+    example_json: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +105,19 @@ class BodyIR:
     annotation: str
     default: str | None
     form_fields: tuple[FormFieldIR, ...] = ()
+    example_json: str | None = None  # the media type's (first) example, else the schema's
+    # top-level properties marked ``x-waooaw-unique: true``: the server refuses a repeat value
+    unique_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LinkIR:
+    """An OpenAPI link of a response: values of this response feed another operation."""
+
+    name: str
+    operation_id: str | None  # the target (operationRef resolved to its operationId)
+    parameters: tuple[tuple[str, str], ...]  # (target parameter name, runtime expression)
+    description: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +133,18 @@ class ResponseIR:
     is_error: bool
     headers: tuple[str, ...]
     client_body_type: str = "None"  # what a client gets: the JSON type, bytes, or None
+    example_json: str | None = None  # the JSON media type's (first) example
+    links: tuple[LinkIR, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityIR:
+    """One scheme of the security requirement an operation must meet."""
+
+    scheme: str  # name under components/securitySchemes
+    kind: SecurityKind
+    location: Literal["header", "query", "cookie"]
+    param_name: str  # "Authorization" for http schemes, the key's name for api keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +168,8 @@ class OperationIR:
     result_alias: str
     client_return: str = "None"  # union of the 2xx client body types
     client_any_body: str = "None"  # union of every documented client body type
+    # the first requirement of the operation's (or the global) security; () when public
+    security: tuple[SecurityIR, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +178,12 @@ class TagIR:
     protocol_name: str
     description: str | None
     operations: tuple[OperationIR, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerIR:
+    url: str  # server variables replaced by their defaults
+    description: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +199,4 @@ class Api:
     models: tuple[ModelIR, ...]
     tags: tuple[TagIR, ...]
     operations: tuple[OperationIR, ...]
+    servers: tuple[ServerIR, ...] = ()
