@@ -33,6 +33,13 @@ _PARAM_FACTORY = {"path": "Path", "query": "Query", "header": "Header", "cookie"
 _PARAM_KWARGS = ("ge", "le", "gt", "lt", "multiple_of", "min_length", "max_length", "pattern")
 _OPERATION_RESERVED = frozenset({"self", "body", "request", "impl"})
 _PARAM_QUALIFIER = re.compile(r"^(path|query|header|cookie)\.")
+_STRING_SAMPLES = {
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "date-time": "2026-01-01T00:00:00Z",
+    "date": "2026-01-01",
+    "email": "user@example.com",
+    "uri": "https://example.com",
+}
 #: Marks a string property whose value the server refuses to repeat (a 409 on reuse).
 UNIQUE_EXTENSION = "x-waooaw-unique"
 
@@ -178,6 +185,38 @@ class _ApiBuilder:
             if defaults and "const" in node:
                 return True, node["const"]
         return False, None
+
+    def sample(self, schema: Any, depth: int = 0) -> Any:
+        """A value of ``schema`` built from its examples, defaults and types: a body skeleton
+        for a contract that gives no example (required properties only)."""
+        found, value = self.schema_example(schema, defaults=True)
+        resolved = self.deref(schema)
+        if found or not isinstance(resolved, dict) or depth > 8:
+            return value
+        for key in ("oneOf", "anyOf"):
+            variants = resolved.get(key)
+            if isinstance(variants, list) and variants:
+                return self.sample(variants[0], depth + 1)
+        types = resolved.get("type")
+        kind = next((t for t in types if t != "null"), None) if isinstance(types, list) else types
+        if kind == "object" or "properties" in resolved or "allOf" in resolved:
+            props, required, _, _ = self.schemas._merge_object(resolved, "")
+            return {
+                name: self.sample(prop, depth + 1)
+                for name, (prop, _) in props.items()
+                if name in required
+            }
+        if kind == "array":
+            return (
+                [self.sample(resolved.get("items"), depth + 1)] if resolved.get("minItems") else []
+            )
+        if kind in ("integer", "number"):
+            return resolved.get("minimum", 0)
+        if kind == "boolean":
+            return False
+        if kind == "string":
+            return _STRING_SAMPLES.get(str(resolved.get("format")), "")
+        return None
 
     def security(self, op: dict[str, Any]) -> tuple[SecurityIR, ...]:
         """The schemes of the first security requirement; () when the operation is public."""
@@ -461,6 +500,8 @@ class _ApiBuilder:
         found, sample = self.example(media)
         if not found:
             found, sample = self.schema_example(schema)
+        if not found and kind in ("json", "form") and schema is not None:
+            found, sample = True, self.sample(schema)
         example = _json(sample) if found else None
         if kind == "raw":
             return BodyIR("raw", chosen, required, "bytes", "bytes", None, example_json=example)

@@ -215,7 +215,8 @@ def _headers(op: OperationIR, captured: frozenset[str]) -> list[dict[str, Any]]:
     accept = _accept(op)
     if accept:
         headers.append({"key": "Accept", "value": accept})
-    if op.body is not None and op.body.kind in ("json", "raw"):
+    sends_body = op.body is not None and (op.body.required or op.body.example_json is not None)
+    if op.body is not None and sends_body and op.body.kind in ("json", "raw"):
         headers.append({"key": "Content-Type", "value": op.body.media_type})
     for scheme in op.security:
         if scheme.location != "header":
