@@ -9,8 +9,8 @@ a fresh server passes without hand-written glue:
 * **Substitutions.** Path parameters are always bound to the collection variable of their
   name. Query and header parameters, and request-body fields at any depth, named like a
   captured variable use it instead of their example. An array of strings named like the
-  plural of a captured variable's stem (``skills``, ``required_skills`` for ``skill_id``)
-  becomes ``["{{skill_id}}"]``. Top-level body fields the contract marks
+  plural of a captured variable or of its stem (``skill_ids``, ``skills``,
+  ``required_skills`` for ``skill_id``) becomes ``["{{skill_id}}"]``. Top-level body fields the contract marks
   ``x-waooaw-unique`` get `` {{$guid}}`` appended, so a collection can run again on the
   same server.
 * **Order.** Producers run before consumers: operations keep the contract's order except
@@ -95,11 +95,14 @@ def captures_of(op: OperationIR) -> tuple[Capture, ...]:
 
 
 def _plural_candidates(field: str) -> list[str]:
-    """``required_skills`` -> ``required_skill_id``, ``skill_id`` (longest first)."""
+    """Variables a list field may hold, longest first: ``required_skills`` ->
+    ``required_skill``, ``required_skill_id``, ``skill``, ``skill_id``; ``product_ids`` ->
+    ``product_id``, ..."""
     if not field.endswith("s") or len(field) < 2:
         return []
     parts = field[:-1].split("_")
-    return [f"{'_'.join(parts[i:])}_id" for i in range(len(parts))]
+    tails = ["_".join(parts[i:]) for i in range(len(parts))]
+    return [name for tail in tails for name in (tail, f"{tail}_id")]
 
 
 def substitute_body(
