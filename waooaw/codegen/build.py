@@ -593,10 +593,11 @@ class _ApiBuilder:
                 )
                 if nullable:
                     body_type += " | None"
-                found, sample = self.example(content[json_media])
-                if not found:
-                    found, sample = self.schema_example(schema)
-                example = _json(sample) if found else None
+                if status.startswith("2"):  # only success examples are used (and cost time)
+                    found, sample = self.example(content[json_media])
+                    if not found:
+                        found, sample = self.schema_example(schema)
+                    example = _json(sample) if found else None
             streams = any(not _is_json(m) for m in media_types)
             headers = tuple(sorted((response.get("headers") or {}).keys()))
             code = int(status) if status.isdigit() else None

@@ -133,7 +133,7 @@ class ResponseIR:
     is_error: bool
     headers: tuple[str, ...]
     client_body_type: str = "None"  # what a client gets: the JSON type, bytes, or None
-    example_json: str | None = None  # the JSON media type's (first) example
+    example_json: str | None = None  # 2xx only: the JSON media type's (first) example
     links: tuple[LinkIR, ...] = ()
 
 
