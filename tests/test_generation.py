@@ -12,8 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from waooaw.cli import app
-from waooaw.codegen import Job, check, generate, pipeline, render
-from waooaw.codegen.pipeline import GENERATED_MARK, STATE_FILE
+from waooaw.codegen import Job, check, generate, pipeline
+
+# not `from waooaw.codegen import render`: once the waooaw.codegen.render module is imported
+# (any target imports it), that package attribute names the module, not this function
+from waooaw.codegen.pipeline import GENERATED_MARK, STATE_FILE, render
 
 from .conftest import PLANT_CONTRACT, ROOT
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import jsonschema_rs
 
-from waooaw.codegen import Job, render
+from waooaw.codegen import Job
+from waooaw.codegen.pipeline import render  # the package's `render` may be the render module
 
 from ..conftest import ROOT
 
