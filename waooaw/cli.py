@@ -63,11 +63,12 @@ def gen(
         typer.Option(
             "--target",
             "-t",
-            help="Only these targets (repeatable): models, server, client, typescript. Default: all.",
+            help="Only these targets (repeatable): models, server, client, typescript, postman."
+            " Default: all.",
         ),
     ] = None,
 ) -> None:
-    """Generate models, server stubs, clients and TypeScript types from OpenAPI contracts.
+    """Generate models, server stubs, clients, TypeScript types and Postman collections.
 
     \b
     Examples:
@@ -75,6 +76,7 @@ def gen(
       waooaw gen --check                           # CI: exit 1 naming stale files, with a diff
       waooaw gen contracts/plant.openapi.yaml --out build/plant
       waooaw gen api.yaml --out web/src/api --target typescript
+      waooaw gen api.yaml --out build/postman --target postman
     """
     from .codegen import pipeline
 
@@ -367,6 +369,47 @@ def verify(
         raise typer.Exit(2) from None
     typer.echo(render(report, output))  # type: ignore[arg-type]
     raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def postman(
+    spec: Annotated[Path, typer.Argument(help="The contract (OpenAPI YAML or JSON).")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Collection file to write; the environments go beside it."
+        ),
+    ],
+) -> None:
+    """Write a Postman Collection v2.1 for a contract, with Local, Demo and Prod environments.
+
+    \b
+    Examples:
+      waooaw postman contracts/plant.openapi.yaml -o build/plant.postman_collection.json
+      newman run build/plant.postman_collection.json -e build/plant.local.postman_environment.json
+    The collection has a folder per tag and a request per operation, chained through the
+    contract's links, with tests. Beside it go <stem>.local.postman_environment.json,
+    <stem>.demo.postman_environment.json and <stem>.prod.postman_environment.json
+    (base_url, auth_token), <stem> being the file name less .postman_collection.json.
+    """
+    from .codegen import ContractErrors, pipeline
+    from .codegen.build import build_api
+    from .codegen.loader import load_contract
+    from .codegen.targets.postman import files_for
+
+    if not spec.is_file():
+        raise typer.BadParameter(f"{spec}: no such contract file", param_hint="SPEC")
+    name = _contract_name(spec)
+    try:
+        source = pipeline.Job(spec, output.parent, name).source
+        api = build_api(load_contract(spec), name=name, source=source)
+    except ContractErrors as exc:
+        typer.echo(exc.render(), err=True)
+        raise typer.Exit(1) from None
+    for path, text in files_for(api, output).items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {path}")
 
 
 SERVICES = ("plant",)

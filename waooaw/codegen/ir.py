@@ -4,6 +4,8 @@ Built once per contract by :mod:`waooaw.codegen.build`; immutable afterwards.
 All names and type strings are final here: templates never compute them.
 Type strings come in two spellings: ``py_type`` for use inside ``models.py``
 and ``server_type`` for modules that import the models as ``models``.
+Contract examples are kept as canonical JSON text (``example_json``) so that the
+IR stays hashable; targets that need them (Postman) parse that text.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ __all__ = [
     "EnumMember",
     "FieldIR",
     "FormFieldIR",
+    "LinkIR",
     "ModelIR",
     "OperationIR",
     "ParameterIR",
     "ResponseIR",
+    "SecurityIR",
     "SecurityRequirement",
     "SecuritySchemeIR",
+    "ServerIR",
     "TagIR",
 ]
 
@@ -31,6 +36,7 @@ ParamLocation = Literal["path", "query", "header", "cookie"]
 BodyKind = Literal["json", "form", "multipart", "raw"]
 #: One OpenAPI security requirement object, ``((scheme, (scope or role, ...)), ...)``, sorted.
 SecurityRequirement = tuple[tuple[str, tuple[str, ...]], ...]
+SecurityKind = Literal["bearer", "basic", "api_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +86,8 @@ class ParameterIR:
     adapter_type: str | None  # type validated from raw for delimited / deepObject
     separator: str = ","
     client_type: str = ""  # what a client caller passes: the type, optional when not required
+    # a sample value: the contract's example, else the schema's example, default or first enum
+    example_json: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +109,19 @@ class BodyIR:
     annotation: str
     default: str | None
     form_fields: tuple[FormFieldIR, ...] = ()
+    example_json: str | None = None  # the media type's (first) example, else the schema's
+    # top-level properties marked ``x-waooaw-unique: true``: the server refuses a repeat value
+    unique_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LinkIR:
+    """An OpenAPI link of a response: values of this response feed another operation."""
+
+    name: str
+    operation_id: str | None  # the target (operationRef resolved to its operationId)
+    parameters: tuple[tuple[str, str], ...]  # (target parameter name, runtime expression)
+    description: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +137,18 @@ class ResponseIR:
     is_error: bool
     headers: tuple[str, ...]
     client_body_type: str = "None"  # what a client gets: the JSON type, bytes, or None
+    example_json: str | None = None  # 2xx only: the JSON media type's (first) example
+    links: tuple[LinkIR, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityIR:
+    """One scheme of the security requirement an operation must meet."""
+
+    scheme: str  # name under components/securitySchemes
+    kind: SecurityKind
+    location: Literal["header", "query", "cookie"]
+    param_name: str  # "Authorization" for http schemes, the key's name for api keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +174,8 @@ class OperationIR:
     client_any_body: str = "None"  # union of every documented client body type
     # alternatives (any one suffices); () = public; a () member = credentials optional
     security: tuple[SecurityRequirement, ...] = ()
+    # the first requirement of the operation's (or the global) security; () when public
+    auth: tuple[SecurityIR, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +197,12 @@ class SecuritySchemeIR:
 
 
 @dataclass(frozen=True, slots=True)
+class ServerIR:
+    url: str  # server variables replaced by their defaults
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Api:
     name: str  # short contract name, e.g. "plant"
     class_prefix: str  # e.g. "Plant"
@@ -175,6 +216,7 @@ class Api:
     tags: tuple[TagIR, ...]
     operations: tuple[OperationIR, ...]
     security_schemes: tuple[SecuritySchemeIR, ...] = ()
+    servers: tuple[ServerIR, ...] = ()
 
     @property
     def bearer(self) -> bool:

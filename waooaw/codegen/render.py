@@ -44,6 +44,13 @@ def ts_string(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+def js_value(value: object) -> str:
+    """A JavaScript literal (JSON) for strings, numbers, lists and mappings."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
 def ts_key(value: object) -> str:
     from .typescript import ts_key as key
 
@@ -51,6 +58,7 @@ def ts_key(value: object) -> str:
 
 
 FILTERS: dict[str, Any] = {
+    "js_value": js_value,
     "ts_string": ts_string,
     "ts_key": ts_key,
     "py_string": py_string,
