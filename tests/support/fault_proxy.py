@@ -14,6 +14,9 @@ attempt is answered with a 503 problem:
     the request is forwarded (upstream creates the entity) and upstream's answer is
     replaced by the 503, as when a response is lost on the way back.
 
+With ``delay`` every request waits that many seconds before it is forwarded: a slow
+upstream, for clients' timeouts.
+
 Every request is recorded in ``seen`` (method, path, key, whether it was forwarded, the
 upstream status, the status the client got). Use it as an async context manager.
 """
@@ -77,10 +80,12 @@ class FaultProxy:
         *,
         fail_every: int = 2,
         create_paths: Iterable[str] = CREATE_PATHS,
+        delay: float = 0.0,
     ) -> None:
         self.upstream = upstream
         self.fault = fault
         self.fail_every = fail_every
+        self.delay = delay
         self.create_paths = frozenset(create_paths)
         self.seen: list[Seen] = []
         self.port = 0
@@ -175,6 +180,8 @@ class FaultProxy:
         inject = self._inject(method, path, key)
 
         upstream_status: int | None = None
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if inject and self.fault is Fault.BEFORE:
             status, out_headers, content = self._unavailable("before forwarding")
         else:
