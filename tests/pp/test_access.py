@@ -292,7 +292,7 @@ async def test_bad_tokens_are_401_on_every_protected_operation(
     for operation in sorted(ALLOWED):
         method, path = OPERATIONS[operation]
         # a body that fails validation too: 401 comes first
-        kwargs = {"json": {"is_admin": True}} if method == "POST" else {}
+        kwargs: dict[str, Any] = {"json": {"is_admin": True}} if method == "POST" else {}
         response = await unplugged.request(method, path.format(**ids), headers=headers, **kwargs)
         assert response.status_code == 401, (operation, kind, response.text)
         assert response.headers["content-type"] == PROBLEM

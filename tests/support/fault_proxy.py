@@ -92,6 +92,7 @@ class FaultProxy:
         self._server: asyncio.Server | None = None
         self._http: httpx.AsyncClient | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task[None]] = set()
         self._keys: set[str] = set()
         self._creates = 0
 
@@ -113,6 +114,11 @@ class FaultProxy:
     ) -> None:
         if self._server is not None:
             self._server.close()
+        # connections still waiting out a delay would forward through a closed client
+        pending = [task for task in self._handlers if not task.done()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         for writer in list(self._writers):
             writer.close()
             with contextlib.suppress(ConnectionError):
@@ -143,6 +149,9 @@ class FaultProxy:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
         try:
             while await self._one(reader, writer):
                 pass
@@ -150,6 +159,8 @@ class FaultProxy:
             pass
         finally:
             self._writers.discard(writer)
+            if task is not None:
+                self._handlers.discard(task)
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
