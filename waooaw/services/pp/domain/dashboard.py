@@ -35,15 +35,16 @@ def dashboard(report: plant.AuditReportResponse, *, violations_limit: int) -> pp
         compliant_entities=compliant,
         non_compliant_entities=max(0, checked - compliant),
         by_entity_type=[
-            pp.EntityTypeScore.model_validate(t.model_dump()) for t in report.by_entity_type
+            pp.EntityTypeScore.model_validate(t, from_attributes=True)
+            for t in report.by_entity_type
         ],
         by_principle=principles,
         # Plant lists violations most recent first
         recent_violations=[
-            pp.AuditViolation.model_validate(v.model_dump())
+            pp.AuditViolation.model_validate(v, from_attributes=True)
             for v in report.violations[:violations_limit]
         ],
         # one violation per entity and broken principle; Plant may cap its `violations` list
         violations_total=sum(p.failed for p in report.by_principle),
-        chain=pp.ChainStatus.model_validate(report.chain.model_dump()),
+        chain=pp.ChainStatus.model_validate(report.chain, from_attributes=True),
     )
