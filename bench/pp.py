@@ -25,13 +25,20 @@ Plant client (a second loopback hop), validation of Plant's answer and of its ow
 
 The table gives, per case, p50 and p99 of every call of every round on each side, the
 differences (p50 added is the target: <= 3 ms), their ratio, and the spread of the per-round
-p50 differences. Exit status: 0 when every case with a target meets it, 1 when one does not,
-2 when a server could not be started.
+p50 differences. Latency on a shared machine is mostly waiting for a CPU (three processes
+take turns per PP call), so the table also gives each server's CPU time per call (utime +
+stime from /proc, all threads): PP's is the work PP adds, Plant's is per direct call (a
+round's Plant CPU divided by the Plant calls made in it, direct or from PP). Last, the same
+calls go to PP in this process, straight into its ASGI app, with Plant's recorded answers
+served by ``httpx.MockTransport`` (no socket, no server): "own" is PP's own cost per call
+in µs, free of the other processes' noise. Exit status: 0 when every case with a target
+meets it, 1 when one does not, 2 when a server could not be started.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import json
 import os
@@ -54,8 +61,9 @@ sys.path.insert(0, str(ROOT))
 from tests.support.plant_seed import seed_catalogue  # noqa: E402
 from tests.support.plant_server import PlantStartError, running_plant  # noqa: E402
 from tests.support.pp_server import JWT_SECRET, running_pp  # noqa: E402
-from waooaw.generated.plant.client import PlantClient  # noqa: E402
+from waooaw.generated.plant.client import AsyncPlantClient, PlantClient  # noqa: E402
 from waooaw.services.common.auth import JwtSettings, mint_token  # noqa: E402
+from waooaw.services.pp import PPSettings, create_app  # noqa: E402
 
 TARGET_ADDED_P50_MS = 3.0
 LIST_LIMIT = 20
@@ -69,8 +77,12 @@ Call = Callable[[], object]
 class Case:
     key: str
     targeted: bool
+    calls_plant: bool  # whether PP calls Plant to answer it
     pp: list[list[float]] = field(default_factory=list)
     plant: list[list[float]] = field(default_factory=list)
+    pp_cpu: list[float] = field(default_factory=list)  # PP process seconds per PP call, per round
+    plant_cpu: list[float] = field(default_factory=list)  # Plant seconds per Plant call
+    own: list[float] = field(default_factory=list)  # in-process PP seconds per call, per round
 
     def add_round(self) -> None:
         self.pp.append([])
@@ -96,6 +108,13 @@ class Case:
             (statistics.median(p) - statistics.median(d)) * 1000
             for p, d in zip(self.pp, self.plant, strict=True)
         ]
+
+    @property
+    def own_us(self) -> float:
+        return statistics.median(self.own) * 1e6 if self.own else float("nan")
+
+    def cpu_ms(self, side: str) -> float:
+        return statistics.median(self.pp_cpu if side == "pp" else self.plant_cpu) * 1000
 
     @property
     def ok(self) -> bool:
@@ -125,16 +144,35 @@ def timed(call: Call) -> float:
     return time.perf_counter() - started
 
 
-def run_round(case: Case, pp: Call, plant: Call, calls: int, record: bool = True) -> None:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Pids:
+    pp: int
+    plant: int
+
+
+def run_round(
+    case: Case, pp: Call, plant: Call, calls: int, pids: Pids, record: bool = True
+) -> None:
     if record:
         case.add_round()
     gc.collect()
+    pp_before, plant_before = cpu_seconds(pids.pp), cpu_seconds(pids.plant)
     for i in range(calls):
         order = (pp, plant) if i % 4 in (0, 3) else (plant, pp)  # ABBA
         for call in order:
             elapsed = timed(call)
             if record:
                 (case.pp if call is pp else case.plant)[-1].append(elapsed)
+    if record:
+        case.pp_cpu.append((cpu_seconds(pids.pp) - pp_before) / calls)
+        plant_calls = 2 * calls if case.calls_plant else calls
+        case.plant_cpu.append((cpu_seconds(pids.plant) - plant_before) / plant_calls)
 
 
 def check_same_data(pp: httpx.Client, plant: httpx.Client, agent_id: str, token: str) -> None:
@@ -150,7 +188,7 @@ def check_same_data(pp: httpx.Client, plant: httpx.Client, agent_id: str, token:
         raise AssertionError("PP's agent page differs from Plant's")
 
 
-def measure(pp_url: str, plant_url: str, args: argparse.Namespace) -> dict[str, Case]:
+def measure(pp_url: str, plant_url: str, pids: Pids, args: argparse.Namespace) -> dict[str, Case]:
     with PlantClient(plant_url, timeout=TIMEOUT_S) as client:
         catalogue = seed_catalogue(client, agents=args.agents)
     agent_id = str(catalogue.agents[0].id)
@@ -164,7 +202,7 @@ def measure(pp_url: str, plant_url: str, args: argparse.Namespace) -> dict[str, 
         "get-skill": f"/api/v1/genesis/skills/{skill_id}",
         "health": "/health",
     }
-    cases = {key: Case(key, targeted=key != "health") for key in paths}
+    cases = {key: Case(key, targeted=key != "health", calls_plant=key != "health") for key in paths}
     with (
         httpx.Client(base_url=pp_url, timeout=TIMEOUT_S) as pp,
         httpx.Client(base_url=plant_url, timeout=TIMEOUT_S) as plant,
@@ -174,7 +212,7 @@ def measure(pp_url: str, plant_url: str, args: argparse.Namespace) -> dict[str, 
             key: (caller(pp, path, bearer), caller(plant, path, {})) for key, path in paths.items()
         }
         for key, (pp_call, plant_call) in calls.items():  # connections, caches, adapters
-            run_round(cases[key], pp_call, plant_call, WARMUP_CALLS, record=False)
+            run_round(cases[key], pp_call, plant_call, WARMUP_CALLS, pids, record=False)
         deadline = time.monotonic() + args.max_seconds
         for r in range(args.rounds):
             if r >= 3 and time.monotonic() > deadline:
@@ -182,8 +220,91 @@ def measure(pp_url: str, plant_url: str, args: argparse.Namespace) -> dict[str, 
                 break
             print(f"round {r + 1}/{args.rounds}", file=sys.stderr)
             for key, (pp_call, plant_call) in calls.items():
-                run_round(cases[key], pp_call, plant_call, args.calls)
+                run_round(cases[key], pp_call, plant_call, args.calls, pids)
+    print("isolated", file=sys.stderr)
+    asyncio.run(measure_isolated(cases, paths, plant_url, token, args))
     return cases
+
+
+# -- isolated: PP in this process, Plant's answers recorded ------------------------------------------
+
+
+def recorded_transport(plant_url: str, paths: Sequence[str]) -> httpx.MockTransport:
+    """Answers with exactly what Plant sent for each path (and 404 otherwise)."""
+    answers: dict[str, tuple[httpx.Headers, bytes]] = {}
+    with httpx.Client(base_url=plant_url, timeout=TIMEOUT_S) as http:
+        for path in paths:
+            response = http.get(path)
+            response.raise_for_status()
+            answers[httpx.URL(path).raw_path.decode()] = (response.headers, response.content)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        found = answers.get(request.url.raw_path.decode())
+        if found is None:
+            return httpx.Response(404)
+        headers, content = found
+        return httpx.Response(200, headers=headers, content=content)
+
+    return httpx.MockTransport(handler)
+
+
+async def _asgi_get(app: Any, target: str, authorization: bytes) -> None:
+    path, _, query = target.partition("?")
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [
+            (b"host", b"pp"),
+            (b"authorization", authorization),
+            (b"x-correlation-id", str(uuid.uuid4()).encode()),
+        ],
+        "client": ("127.0.0.1", 1),
+        "server": ("pp", 80),
+    }
+    await app(scope, receive, send)
+    if sent[0]["status"] != 200:
+        raise RuntimeError(f"{target}: {sent}")
+
+
+async def measure_isolated(
+    cases: dict[str, Case],
+    paths: dict[str, str],
+    plant_url: str,
+    token: str,
+    args: argparse.Namespace,
+) -> None:
+    transport = recorded_transport(plant_url, [p for k, p in paths.items() if k != "health"])
+    async with AsyncPlantClient(plant_url, transport=transport) as plant:
+        app = create_app(
+            PPSettings(environment="test", plant_api_url=plant_url),
+            jwt=JwtSettings(secret=JWT_SECRET, environment="test"),
+            plant=plant,
+        )
+        authorization = f"Bearer {token}".encode()
+        for key, path in paths.items():
+            for _ in range(WARMUP_CALLS):
+                await _asgi_get(app, path, authorization)
+            for _ in range(args.rounds):
+                gc.collect()
+                started = time.perf_counter()
+                for _ in range(args.calls):
+                    await _asgi_get(app, path, authorization)
+                cases[key].own.append((time.perf_counter() - started) / args.calls)
 
 
 # -- report ----------------------------------------------------------------------------------------
@@ -218,6 +339,9 @@ def as_json(cases: dict[str, Case], args: argparse.Namespace) -> dict[str, Any]:
                 "added_p99_ms": c.added_ms(0.99),
                 "ratio_p50": c.pct_ms("pp", 0.5) / c.pct_ms("plant", 0.5),
                 "round_added_p50_ms": c.round_added_ms,
+                "pp_cpu_ms_per_call": c.cpu_ms("pp"),
+                "plant_cpu_ms_per_call": c.cpu_ms("plant"),
+                "pp_own_us_isolated": c.own_us,
                 "targeted": c.targeted,
                 "ok": c.ok,
             }
@@ -239,7 +363,8 @@ def print_table(cases: dict[str, Case], args: argparse.Namespace) -> None:
     )
     header = (
         f"{'case':<12}{'Plant p50':>10}{'p99':>8}{'PP p50':>9}{'p99':>8}"
-        f" │{'added p50':>10}{'p99':>8}{'ratio':>7}{'rounds min..max':>17}  target"
+        f" │{'added p50':>10}{'p99':>8}{'ratio':>7}{'rounds min..max':>17}"
+        f" │{'CPU Plant':>10}{'PP':>6} │{'own µs':>7}  target"
     )
     print("\n" + header)
     print("─" * len(header))
@@ -255,12 +380,15 @@ def print_table(cases: dict[str, Case], args: argparse.Namespace) -> None:
             f"{c.pct_ms('pp', 0.5):>9.2f}{c.pct_ms('pp', 0.99):>8.2f}"
             f" │{c.added_ms(0.5):>10.2f}{c.added_ms(0.99):>8.2f}"
             f"{c.pct_ms('pp', 0.5) / c.pct_ms('plant', 0.5):>7.2f}"
-            f"{min(spread):>8.2f}..{max(spread):<7.2f}  {target}"
+            f"{min(spread):>8.2f}..{max(spread):<7.2f}"
+            f" │{c.cpu_ms('plant'):>10.2f}{c.cpu_ms('pp'):>6.2f} │{c.own_us:>7.0f}  {target}"
         )
     print(
         "\nms per call on 127.0.0.1; p50/p99 over every call of every round. added = PP - Plant"
         " at that percentile; ratio = PP p50 / Plant p50; rounds: the per-round differences"
-        " of the medians. health calls no Plant: it is each server's own floor."
+        " of the medians. CPU: ms of each server's CPU per call (median over rounds; PP's is"
+        " the work it adds). own: PP in process over ASGI with Plant's recorded answers, µs"
+        " per call. health calls no Plant: it is each server's own floor."
     )
 
 
@@ -300,7 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 running_pp(Path(tmp) / "pp", plant.base_url) as pp,
             ):
                 print(f"Plant at {plant.base_url}, PP at {pp.base_url}", file=sys.stderr)
-                cases = measure(pp.base_url, plant.base_url, args)
+                pids = Pids(pp=pp.process.pid, plant=plant.process.pid)
+                cases = measure(pp.base_url, plant.base_url, pids, args)
         except PlantStartError as exc:
             print(f"could not start the servers: {exc}", file=sys.stderr)
             return 2

@@ -46,11 +46,19 @@ def plant_client(settings: PPSettings) -> AsyncPlantClient:
     )
 
 
-def create_app(settings: PPSettings | None = None, *, jwt: JwtSettings | None = None) -> FastAPI:
+def create_app(
+    settings: PPSettings | None = None,
+    *,
+    jwt: JwtSettings | None = None,
+    plant: AsyncPlantClient | None = None,
+) -> FastAPI:
+    """PP over Plant. ``plant`` replaces the client built from ``settings`` (the caller then
+    owns it and closes it); ``jwt`` defaults to the ``JWT_*`` environment."""
     settings = settings or PPSettings()
     # the development JWT secret is refused unless PP itself runs in development
     jwt = jwt or JwtSettings(environment=settings.environment)
-    ctx = PPContext(settings, plant_client(settings))
+    owned = plant is None
+    ctx = PPContext(settings, plant or plant_client(settings))
 
     # each implementation is checked against its Protocol here, statically
     genesis: server.GenesisApi = GenesisService(ctx)
@@ -61,7 +69,8 @@ def create_app(settings: PPSettings | None = None, *, jwt: JwtSettings | None = 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        await ctx.plant.aclose()
+        if owned:
+            await ctx.plant.aclose()
 
     app = FastAPI(
         title="WAOOAW PP API",
