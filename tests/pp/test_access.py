@@ -418,3 +418,12 @@ async def test_idempotency_keys_are_scoped_to_the_caller(pp: httpx.AsyncClient) 
         "/api/v1/genesis/skills", json=body, headers={**auth("genesis", sub="bob"), **key}
     )
     assert other.status_code == 409, other.text
+
+
+async def test_a_scoped_audit_names_the_entity_type(unplugged: httpx.AsyncClient) -> None:
+    """``dependentRequired`` (entity_id needs entity_type) is checked before Plant is asked."""
+    response = await unplugged.post(
+        "/api/v1/audit/run", json={"entity_id": str(uuid.uuid4())}, headers=auth("viewer")
+    )
+    assert response.status_code == 422, response.text
+    assert [v["field"] for v in response.json()["violations"]] == ["body.entity_type"]
