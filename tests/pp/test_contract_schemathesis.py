@@ -350,8 +350,20 @@ WORKFLOW_END = {("POST /api/v1/agents", 201), ("GET /api/v1/agents/{agent_id}", 
 
 
 @pytest.fixture(scope="module")
-def seeded(plant: PlantServer) -> Seeded:
-    return _seed(plant)
+def seeded_plant(plant: PlantServer) -> Iterator[tuple[Seeded, Snapshot]]:
+    """Plant seeded, and its tables as they are right then: every stateful scenario starts
+    from exactly this state, whichever tests ran on this Plant before."""
+    seeded = _seed(plant)
+    snapshot = Snapshot(plant.database_url)
+    try:
+        yield seeded, snapshot
+    finally:
+        snapshot.engine.dispose()
+
+
+@pytest.fixture
+def seeded(seeded_plant: tuple[Seeded, Snapshot]) -> Seeded:
+    return seeded_plant[0]
 
 
 @pytest.fixture
@@ -365,13 +377,12 @@ def served_app(plant: PlantServer) -> Iterator[FastAPI]:
 
 
 @pytest.fixture
-def snapshot(plant: PlantServer, seeded: Seeded) -> Iterator[Snapshot]:
-    taken = Snapshot(plant.database_url)
+def snapshot(seeded_plant: tuple[Seeded, Snapshot]) -> Iterator[Snapshot]:
+    taken = seeded_plant[1]
     try:
         yield taken
     finally:
         taken.restore()  # leave Plant as seeded for whatever runs next
-        taken.engine.dispose()
 
 
 @pytest.fixture
