@@ -27,7 +27,7 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 
 from waooaw.codegen import Job, generate
-from waooaw.runtime.security import Principal
+from waooaw.runtime.security import Principal, Unauthenticated
 from waooaw.runtime.server import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from waooaw.services.common.auth import JwtAuthenticator, JwtSettings, mint_token
 
@@ -333,3 +333,57 @@ def test_generated_client_sends_the_token(package: tuple[ModuleType, ModuleType]
     listed, created = asyncio.run(go())
     assert listed == ["dave"]
     assert created == "cup by dave"
+
+
+# -- remembered tokens ---------------------------------------------------------------------------
+
+
+def test_a_verified_token_is_remembered_until_it_expires() -> None:
+    settings = JwtSettings(
+        secret="s" * 64, audience="tests", issuer="waooaw-tests", leeway_seconds=0
+    )
+    authenticator = JwtAuthenticator(settings)
+    token = mint_token(settings, subject="alice", roles=["viewer"], ttl_seconds=60)
+    first = authenticator.verify(token)
+    assert authenticator.verify(token) is first
+    assert first.claims["sub"] == "alice"
+    with pytest.raises(TypeError):
+        first.claims["sub"] = "mallory"  # type: ignore[index]
+    # a token that expires while remembered is refused like any expired token
+    short = jwt.encode(
+        {
+            "sub": "bob",
+            "roles": [],
+            "aud": "tests",
+            "iss": "waooaw-tests",
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 1,
+        },
+        "s" * 64,
+        algorithm="HS256",
+    )
+    authenticator.verify(short)
+    time.sleep(max(0.0, int(time.time()) + 1.05 - time.time()) + 1.0)
+    with pytest.raises(Unauthenticated, match="expired"):
+        authenticator.verify(short)
+
+
+def test_the_memory_is_bounded_and_can_be_off() -> None:
+    settings = JwtSettings(secret="s" * 64, audience="tests", issuer="waooaw-tests")
+    tokens = [mint_token(settings, subject=f"user{i}", roles=[]) for i in range(3)]
+    bounded = JwtAuthenticator(settings, cache_size=2)
+    for token in tokens:
+        bounded.verify(token)
+    assert list(bounded._verified) == tokens[1:]
+    off = JwtAuthenticator(settings, cache_size=0)
+    assert off.verify(tokens[0]) is not off.verify(tokens[0])
+    assert not off._verified
+
+
+def test_a_remembered_token_does_not_vouch_for_a_tampered_copy() -> None:
+    settings = JwtSettings(secret="s" * 64, audience="tests", issuer="waooaw-tests")
+    authenticator = JwtAuthenticator(settings)
+    token = mint_token(settings, subject="alice", roles=["viewer"])
+    authenticator.verify(token)
+    with pytest.raises(Unauthenticated):
+        authenticator.verify(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
 import jwt
@@ -178,13 +180,43 @@ class JwtAuthenticator:
     Requirement alternatives follow OpenAPI: one satisfied alternative suffices; within it,
     every listed role must be in the token's ``roles``. Schemes other than ``schemes`` (the
     contract's bearer schemes) cannot be satisfied by a token.
+
+    Verifying a JWT costs far more than the rest of a request's authentication (PyJWT checks
+    the encoding character by character), and a client sends the same token again and
+    again; so the last ``cache_size`` tokens that verified are remembered, by their exact
+    text, until they expire. A remembered token is checked against its ``exp`` only: its
+    signature, audience and issuer cannot have changed, and ``nbf``/``iat`` that held once
+    keep holding. ``cache_size=0`` verifies every time.
     """
 
-    def __init__(self, settings: JwtSettings, *, schemes: Iterable[str] = ("bearerAuth",)) -> None:
+    def __init__(
+        self,
+        settings: JwtSettings,
+        *,
+        schemes: Iterable[str] = ("bearerAuth",),
+        cache_size: int = 1024,
+    ) -> None:
         self.settings = settings
         self.schemes = frozenset(schemes)
+        self.cache_size = cache_size
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     def verify(self, token: str) -> Principal:
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            principal, expires = remembered
+            if expires > time.time() - self.settings.leeway_seconds:
+                self._verified.move_to_end(token)
+                return principal
+            del self._verified[token]  # expired: the full check below says so
+        principal = self._verify(token)
+        if self.cache_size > 0:
+            self._verified[token] = (principal, float(principal.claims["exp"]))
+            if len(self._verified) > self.cache_size:
+                self._verified.popitem(last=False)
+        return principal
+
+    def _verify(self, token: str) -> Principal:
         s = self.settings
         try:
             claims = jwt.decode(
@@ -220,7 +252,12 @@ class JwtAuthenticator:
             raise Unauthenticated("the token's 'sub' claim must be a non-empty string")
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise Unauthenticated("the token's 'roles' claim must be a list of strings")
-        return Principal(subject=subject, roles=frozenset(roles), scheme="bearer", claims=claims)
+        return Principal(
+            subject=subject,
+            roles=frozenset(roles),
+            scheme="bearer",
+            claims=MappingProxyType(claims),  # shared by every request carrying the token
+        )
 
     async def __call__(
         self, request: Request, requirements: Sequence[Requirement], /
