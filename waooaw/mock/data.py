@@ -642,39 +642,44 @@ class _Walk:
 
     def integer(self, schema: dict[str, Any]) -> int:
         low, high = _bounds(schema, integer=True)
-        if schema.get("format") == "int32":
-            low = max(low, -(2**31)) if low is not None else None
-            high = min(high, 2**31 - 1) if high is not None else 2**31 - 1
-        start = low if low is not None else (1 if high is None or high >= 1 else high - 9)
-        stop = min(high, start + 99) if high is not None else start + 99
+        start, stop = _window(low, high, 1, 100)
         if start > stop:
             raise _Unsatisfiable(f"no integer between {low} and {high}")
-        value = int(self.rng.randint(int(start), int(stop)))
+        value = self.rng.randint(int(start), int(stop))
         step = schema.get("multipleOf")
         if isinstance(step, int | float) and step > 0:
-            multiple = math.ceil(value / step) * step
-            if high is not None and multiple > high:
-                multiple = math.ceil(start / step) * step
-            if high is not None and multiple > high:
+            first = math.ceil((low if low is not None else start) / step)
+            last = math.floor(high / step) if high is not None else first + 99
+            if first > last:
                 raise _Unsatisfiable(f"no multiple of {step} between {low} and {high}")
-            value = int(multiple)
+            value = int(min(max(math.ceil(value / step), first), last) * step)
         return value
 
     def number(self, schema: dict[str, Any]) -> float:
         low, high = _bounds(schema, integer=False)
-        start = low if low is not None else (0.0 if high is None or high >= 0 else high - 10)
-        stop = high if high is not None else start + 100
+        start, stop = _window(low, high, 0.0, 100.0)
         step = schema.get("multipleOf")
         if isinstance(step, int | float) and step > 0:
-            first = math.ceil(start / step)
-            last = math.floor(stop / step)
+            first = math.ceil((low if low is not None else start) / step)
+            last = math.floor((high if high is not None else stop) / step)
             if first > last:
                 raise _Unsatisfiable(f"no multiple of {step} between {low} and {high}")
             return float(self.rng.randint(first, min(last, first + 99)) * step)
         if start > stop:
             raise _Unsatisfiable(f"no number between {low} and {high}")
         value = round(self.rng.uniform(start, stop), 2)
-        return min(max(value, start), stop)
+        return float(min(max(value, start), stop))
+
+
+def _window(low: Any, high: Any, nice_low: Any, nice_high: Any) -> tuple[Any, Any]:
+    """Where to pick a number: [nice_low, nice_high] as far as the bounds allow, else their edge."""
+    start = nice_low if low is None else max(low, nice_low)
+    stop = nice_high if high is None else min(high, nice_high)
+    if start <= stop:
+        return start, stop
+    if high is not None and high < nice_low:  # all below the nice range: just under the top
+        return (high - (nice_high - nice_low) if low is None else max(low, high - 99)), high
+    return low, (low + (nice_high - nice_low) if high is None else min(high, low + 99))
 
 
 def _bounds(schema: dict[str, Any], *, integer: bool) -> tuple[Any, Any]:

@@ -37,7 +37,7 @@ from waooaw.runtime.server import (
 )
 
 from .data import GenerationError, SchemaData
-from .responses import OperationMock, is_json
+from .responses import OperationMock, is_json, object_properties
 
 __all__ = ["ErrorShaper", "install_error_shaping"]
 
@@ -115,6 +115,7 @@ class ErrorShaper:
         current = self._bases[schema_pointer]
         if not isinstance(current, dict):
             return current
+        declared = object_properties(self.data, schema)
         status = problem["status"]
         detail = problem.get("detail") or problem["title"]
         violations = problem.get("violations")
@@ -128,7 +129,7 @@ class ErrorShaper:
             ("message", detail), ("error", problem["title"]), ("description", detail),
         ]  # fmt: skip
         for name, value in overlay:
-            if value is None:
+            if value is None or name not in declared:
                 continue
             for candidate in (value, str(value)) if isinstance(value, int) else (value,):
                 attempt = {**current, name: candidate}

@@ -263,8 +263,8 @@ def string_for_pattern(
 ) -> str:
     """A string matching ``pattern`` (searched, as JSON Schema does) within the length bounds."""
     parsed = _Parser(pattern).parse()
-    try:
-        compiled = re.compile(pattern)
+    try:  # ECMA-262 names groups (?<name>...), Python (?P<name>...)
+        compiled = re.compile(re.sub(r"\(\?<(?![=!])", "(?P<", pattern))
     except re.error as exc:
         raise PatternError(
             f"pattern {pattern!r} is not a valid regular expression: {exc}"

@@ -50,6 +50,7 @@ __all__ = [
     "current_body",
     "current_scope",
     "is_json",
+    "object_properties",
     "plan_operation",
 ]
 
@@ -171,13 +172,6 @@ class OperationMock:
     #: status (as documented) -> pointer of the response object, for shaping errors
     documented: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def media_types(self) -> list[str]:
-        return list(self.response.media_types)
-
-    async def __call__(self, **kwargs: Any) -> Any:
-        return self.respond(kwargs, current_scope.get())
-
     # -- per request ----------------------------------------------------------------
 
     def respond(self, kwargs: Mapping[str, Any], scope: Scope | None) -> Any:
@@ -242,7 +236,7 @@ class OperationMock:
         ]
 
     def negotiate(self, scope: Scope | None) -> str | None:
-        offered = self.media_types
+        offered = self.response.media_types
         if not offered:
             return None
         accept = _header(scope, b"accept")
@@ -326,7 +320,7 @@ class OperationMock:
     def location(self, scope: Scope | None, body: Any, schema: dict[str, Any] | None) -> str | None:
         if scope is None:
             return None
-        path = str(scope.get("root_path", "")) + str(scope.get("path", ""))
+        path = str(scope.get("path", ""))
         ident = body.get("id") if isinstance(body, dict) else None
         if self.item_route and isinstance(ident, str | int) and not isinstance(ident, bool):
             path = path.rstrip("/") + "/" + quote(str(ident), safe="")
@@ -420,6 +414,10 @@ def plan_operation(
         except GenerationError as exc:
             problems.append(SetupProblem(exc.pointer or media_pointer, where, str(exc)))
             return None
+        except Exception as exc:  # the generated types themselves (a regex pydantic refuses)
+            message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
+            problems.append(SetupProblem(media_pointer, where, message))
+            return None
     for name in response.headers:
         if name.lower() in _OWN_HEADERS:
             continue
@@ -458,7 +456,7 @@ def _json_body(
         media_type=media_type,
         schema=schema,
         adapter=TypeAdapter(body_type),
-        properties=frozenset(_properties(data, schema)),
+        properties=frozenset(object_properties(data, schema)),
         same_as_request=_same_schema(data, op, schema),
     )
     rejected: list[str] = []
@@ -547,7 +545,7 @@ def _header_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _properties(data: SchemaData, schema: Any, depth: int = 0) -> set[str]:
+def object_properties(data: SchemaData, schema: Any, depth: int = 0) -> set[str]:
     """Top-level property names an object valid against ``schema`` may have (not writeOnly)."""
     node = data.resolve(schema)
     if not isinstance(node, dict) or depth > 16:
@@ -559,7 +557,7 @@ def _properties(data: SchemaData, schema: Any, depth: int = 0) -> set[str]:
     }
     for key in ("allOf", "anyOf", "oneOf"):
         for part in node.get(key) or []:
-            found |= _properties(data, part, depth + 1)
+            found |= object_properties(data, part, depth + 1)
     return found
 
 
