@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
@@ -58,7 +58,7 @@ log = logging.getLogger("waooaw.mock")
 
 #: The ASGI scope of the request being answered (set by :class:`ScopeMiddleware`).
 current_scope: ContextVar[Scope | None] = ContextVar("waooaw_mock_scope", default=None)
-#: Its JSON body as received, when it has one.
+#: Its body as received, when it is JSON or a urlencoded form.
 current_body: ContextVar[bytearray | None] = ContextVar("waooaw_mock_body", default=None)
 
 #: Headers the HTTP layer writes itself; a documented value would be replaced anyway.
@@ -93,7 +93,7 @@ class SetupProblem:
 
 
 class ScopeMiddleware:
-    """Keeps the request's scope, and its JSON body as read, where handlers can see them."""
+    """Keeps the request's scope, and its JSON or form body as read, for the handlers."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int = 1_048_576) -> None:
         self.app = app
@@ -103,9 +103,9 @@ class ScopeMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        content_type = _header(scope, b"content-type") or ""
+        content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
         captured = bytearray()
-        keep = is_json(content_type)
+        keep = is_json(content_type) or content_type == "application/x-www-form-urlencoded"
 
         async def capture() -> Message:
             message = await receive()
@@ -166,7 +166,8 @@ class OperationMock:
     headers: list[_Header] = field(default_factory=list)
     path_echo: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     item_route: bool = False  # a GET route for the created resource under this path
-    request_schema: dict[str, Any] | None = None  # of a JSON or form request body
+    request_schema: dict[str, Any] | None = None  # of a JSON request body
+    form_required: tuple[str, ...] = ()  # required fields of a urlencoded form body
     #: (location, contract name, keyword argument, {"$ref": schema}) of each parameter
     parameters: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
     #: status (as documented) -> pointer of the response object, for shaping errors
@@ -203,20 +204,29 @@ class OperationMock:
             if value is not None:
                 sent = to_jsonable_python(value, by_alias=True)
                 errors += self.violations(schema, sent, (location, name))
-        body = self.request_body(kwargs)
-        if body is not None and self.request_schema is not None:
+        body = self.request_body()
+        if isinstance(body, set):
+            # form models are laxer on purpose (an empty field reads as absent, so required
+            # fields are optional there): what was sent is checked for the required ones
+            errors += [
+                {"type": "missing", "loc": ("body", name), "msg": "Field required", "input": None}
+                for name in self.form_required
+                if name not in body
+            ]
+        elif body is not None and self.request_schema is not None:
             errors += self.violations(self.request_schema, body, ("body",))
         if errors:
             raise RequestValidationError(errors)
 
-    def request_body(self, kwargs: Mapping[str, Any]) -> Any:
-        if self.op.body is None:
+    def request_body(self) -> Any:
+        """The JSON request body as sent; for a form, ``{"": names of the fields sent}``."""
+        if self.op.body is None or self.op.body.kind not in ("json", "form"):
             return None
-        if self.op.body.kind != "json":
-            return self.request_fields(kwargs) if self.op.body.kind == "form" else None
         raw = current_body.get()
         if not raw:
             return None
+        if self.op.body.kind == "form":
+            return {name for name, _ in parse_qsl(raw.decode("latin-1"), keep_blank_values=True)}
         try:
             return json.loads(raw)
         except ValueError:
@@ -398,6 +408,7 @@ def plan_operation(
         data=data,
         documented=documented,
         request_schema=_request_schema(data, op),
+        form_required=_form_required(data, op),
         parameters=_parameter_schemas(data, op),
     )
     where = f"{op.operation_id} ({op.method} {op.path}) {response.status}"
@@ -561,8 +572,24 @@ def object_properties(data: SchemaData, schema: Any, depth: int = 0) -> set[str]
     return found
 
 
+def _form_required(data: SchemaData, op: OperationIR) -> tuple[str, ...]:
+    schema = _request_schema(data, op) if op.body is not None and op.body.kind == "form" else None
+    return tuple(object_required(data, schema)) if schema is not None else ()
+
+
+def object_required(data: SchemaData, schema: Any, depth: int = 0) -> list[str]:
+    """Property names an object valid against ``schema`` must have (through $ref and allOf)."""
+    node = data.resolve(schema)
+    if not isinstance(node, dict) or depth > 16:
+        return []
+    found = [r for r in node.get("required") or [] if isinstance(r, str)]
+    for part in node.get("allOf") or []:
+        found += object_required(data, part, depth + 1)
+    return list(dict.fromkeys(found))
+
+
 def _request_schema(data: SchemaData, op: OperationIR) -> dict[str, Any] | None:
-    """``{"$ref": ...}`` to the schema of a JSON or form request body."""
+    """``{"$ref": ...}`` to the schema of a JSON or urlencoded form request body."""
     if op.body is None or op.body.kind not in ("json", "form"):
         return None
     body_pointer, request_body = data.follow(
