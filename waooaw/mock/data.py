@@ -22,6 +22,7 @@ The same seed and ``salt`` always give the same value.
 from __future__ import annotations
 
 import base64
+import json
 import math
 import random
 import uuid
@@ -59,11 +60,7 @@ _ANNOTATIONS = frozenset(
 
 
 class GenerationError(ValueError):
-    """No valid value could be made for a schema; ``pointer`` says where, when known."""
-
-    def __init__(self, message: str, pointer: str | None = None) -> None:
-        super().__init__(message)
-        self.pointer = pointer
+    """No valid value could be made for a schema (the message says why)."""
 
 
 class _Unsatisfiable(Exception):
@@ -85,8 +82,8 @@ class SchemaData:
                 draft=jsonschema_rs.Draft202012,
             ),
         }
-        # (id(schema), by_tag) -> (schema, validator): the schema is kept so its id stays unique
-        self._validators: dict[tuple[int, bool], tuple[Any, Any]] = {}
+        # (schema as canonical JSON, by_tag) -> validator
+        self._validators: dict[tuple[str, bool], Any] = {}
 
     # -- navigation ---------------------------------------------------------------
 
@@ -112,18 +109,18 @@ class SchemaData:
     # -- validation ---------------------------------------------------------------
 
     def _validator(self, schema: Any, by_tag: bool) -> Any:
-        key = (id(schema), by_tag)
-        cached = self._validators.get(key)
-        if cached is None or cached[0] is not schema:
+        # keyed by content: requests build small `{"$ref": ...}` schemas again and again
+        key = (json.dumps(schema, sort_keys=True, default=str), by_tag)
+        validator = self._validators.get(key)
+        if validator is None:
             validator = jsonschema_rs.Draft202012Validator(
                 _absolute_refs(schema),
                 registry=self._registries[by_tag],
                 base_uri=_URI + ":inline",
                 validate_formats=True,
             )
-            cached = (schema, validator)
-            self._validators[key] = cached
-        return cached[1]
+            self._validators[key] = validator
+        return validator
 
     def errors(self, schema: Any, value: Any, *, limit: int = 5) -> list[str]:
         """Why ``value`` is not valid against ``schema``: up to ``limit`` messages."""
@@ -157,7 +154,6 @@ class SchemaData:
         salt: str = "",
         direction: Direction = "response",
         hint: str = "",
-        examples: bool = True,
     ) -> Any:
         """A value valid against ``schema``, the same for the same seed and ``salt``.
 
@@ -165,9 +161,7 @@ class SchemaData:
         the keywords allow; raises :class:`GenerationError` when none is valid.
         """
         problems: list[str] = []
-        attempts = [(True, False)] if examples else []
-        attempts += [(False, False), (False, True)]
-        for use_examples, minimal in attempts:
+        for use_examples, minimal in ((True, False), (False, False), (False, True)):
             rng = random.Random(f"{self.seed}:{salt}")
             walk = _Walk(self, rng, direction, use_examples=use_examples, minimal=minimal)
             try:

@@ -423,7 +423,7 @@ def plan_operation(
             else:
                 mock.texts[media_type] = _text_body(data, op, media, schema, media_type)
         except GenerationError as exc:
-            problems.append(SetupProblem(exc.pointer or media_pointer, where, str(exc)))
+            problems.append(SetupProblem(media_pointer, where, str(exc)))
             return None
         except Exception as exc:  # the generated types themselves (a regex pydantic refuses)
             message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
@@ -435,7 +435,7 @@ def plan_operation(
         header_pointer, header = data.follow(join_pointer(response_pointer, "headers", name))
         try:
             mock.headers.append(_header_for(data, op, name, header, header_pointer))
-        except GenerationError as exc:
+        except Exception as exc:
             problems.append(SetupProblem(header_pointer, where, f"header {name}: {exc}"))
             return None
     if mock.json is not None:
@@ -484,14 +484,17 @@ def _json_body(
             media_type,
             rejected[0],
         )
-    value = data.generate(schema, salt=where, hint=op.py_name)
-    model = body.accept(value)
-    if model is None:
-        raise GenerationError(
-            f"the generated model rejects schema-valid data: {_why(data, schema, value)}"
+    for attempt in range(3):  # another draw, should the model be stricter than the schema
+        value = data.generate(
+            schema, salt=f"{where}#{attempt}" if attempt else where, hint=op.py_name
         )
-    body.base, body.model = value, model
-    return body
+        model = body.accept(value)
+        if model is not None:
+            body.base, body.model = value, model
+            return body
+    raise GenerationError(
+        f"the generated model rejects schema-valid data: {_why(data, schema, value)}"
+    )
 
 
 def _why(data: SchemaData, schema: dict[str, Any], value: Any) -> str:
