@@ -361,3 +361,64 @@ async def test_a_pattern_with_an_example_needs_no_generation(tmp_path: Path) -> 
     )
     async with client_for(create_mock_app(spec)) as client:
         assert (await client.get("/codes")).json() == {"code": "Abc1"}
+
+
+async def test_location_names_the_created_resource(tmp_path: Path) -> None:
+    spec = tmp_path / "notes.yaml"
+    spec.write_text(
+        """
+openapi: 3.1.0
+info: {title: Notes, version: '1'}
+paths:
+  /notes:
+    post:
+      operationId: createNote
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/NewNote'}
+      responses:
+        '201':
+          description: Created.
+          headers:
+            Location:
+              required: true
+              schema: {type: string, format: uri-reference}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Note'}
+  /notes/{note_id}:
+    get:
+      operationId: getNote
+      parameters:
+        - {name: note_id, in: path, required: true, schema: {type: string, format: uuid}}
+      responses:
+        '200':
+          description: The note.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Note'}
+components:
+  schemas:
+    NewNote:
+      type: object
+      required: [text]
+      properties:
+        text: {type: string, maxLength: 20}
+    Note:
+      type: object
+      required: [id, text]
+      properties:
+        id: {type: string, format: uuid, readOnly: true}
+        text: {type: string, maxLength: 20}
+"""
+    )
+    async with client_for(create_mock_app(spec)) as client:
+        created = await client.post("/notes", json={"text": "buy milk"})
+        assert created.status_code == 201
+        note = created.json()
+        assert note["text"] == "buy milk"
+        assert created.headers["location"] == f"/notes/{note['id']}"
+        again = await client.get(created.headers["location"])
+        assert again.json()["id"] == note["id"]  # the id is echoed, not stored
