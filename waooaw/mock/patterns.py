@@ -58,7 +58,7 @@ class _Parser:
         self.pos = 0
 
     def error(self, what: str) -> PatternError:
-        return PatternError(f"pattern {self.text!r}: {what} (at offset {self.pos})")
+        return PatternError(f"pattern '{self.text}': {what} (at offset {self.pos})")
 
     def peek(self) -> str | None:
         return self.text[self.pos] if self.pos < len(self.text) else None
@@ -267,7 +267,7 @@ def string_for_pattern(
         compiled = re.compile(re.sub(r"\(\?<(?![=!])", "(?P<", pattern))
     except re.error as exc:
         raise PatternError(
-            f"pattern {pattern!r} is not a valid regular expression: {exc}"
+            f"pattern '{pattern}' is not a valid regular expression: {exc}"
         ) from None
     for _ in range(attempts):
         out: list[str] = []
@@ -283,4 +283,4 @@ def string_for_pattern(
         if compiled.search(text):
             return text
     bounds = f" with length {min_length}..{max_length if max_length is not None else ''}"
-    raise PatternError(f"no string found for pattern {pattern!r}{bounds}")
+    raise PatternError(f"no string found for pattern '{pattern}'{bounds}")
