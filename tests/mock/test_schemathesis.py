@@ -43,8 +43,9 @@ MAX_EXAMPLES = 25 if CI else 10
 SEED = 20260116
 # per generated case, with the extra requests some checks send; typical cases take ~20 ms
 DEADLINE = timedelta(seconds=5)
-# seconds, per response (the max_response_time check)
-RESPONSE_TIME_LIMIT = 2.0
+# seconds, per response (the max_response_time check); answers take a few milliseconds, but
+# a whole-suite run on two shared cores has seen one take 2.2 s
+RESPONSE_TIME_LIMIT = 5.0
 PROBLEM_JSON = "application/problem+json"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 #: statuses an invalid request can be answered with (a 404 only for wrong path parameters)

@@ -122,6 +122,10 @@ class SchemaData:
             self._validators[key] = validator
         return validator
 
+    def compile(self, schema: Any, *, by_tag: bool = False) -> None:
+        """Build the validator of ``schema`` now (say, at start-up) rather than on first use."""
+        self._validator(schema, by_tag)
+
     def errors(self, schema: Any, value: Any, *, limit: int = 5) -> list[str]:
         """Why ``value`` is not valid against ``schema``: up to ``limit`` messages."""
         found = []
