@@ -466,6 +466,63 @@ def token(
 
 
 @app.command()
+def mock(
+    spec: Annotated[Path, typer.Argument(help="The contract to serve.")],
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 4010,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    seed: Annotated[
+        int, typer.Option(help="Seed of the generated data; the same seed gives the same data.")
+    ] = 0,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors-origin",
+            help="Browser origin allowed to call the mock (repeatable);"
+            " default: any port of localhost / 127.0.0.1.",
+        ),
+    ] = None,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Serve a contract before its service exists, from its generated stubs.
+
+    Valid requests get the documented success response: the contract's
+    example, else data generated from the schema. Invalid ones get a
+    problem+json error. The contract is served at /openapi.json.
+
+    \b
+    Examples:
+      waooaw mock contracts/plant.openapi.yaml    # on http://127.0.0.1:4010
+      waooaw mock contracts/plant.openapi.yaml --port 8080 --seed 7
+      waooaw mock api.yaml --cors-origin http://localhost:5173
+    Exit status: 1 when the contract is invalid or an operation cannot be mocked.
+    """
+    import uvicorn
+
+    from .codegen import ContractErrors
+    from .mock import MockSetupError, create_mock_app
+    from .services.runner import configure_logging
+
+    configure_logging(log_level)
+    try:
+        mock_app = create_mock_app(spec, seed=seed, cors_origins=cors_origin)
+    except (ContractErrors, MockSetupError) as exc:
+        typer.echo(exc.render(), err=True)
+        raise typer.Exit(1) from None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--cors-origin") from None
+    info = mock_app.state.mock
+    address = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    typer.echo(
+        f"Mocking {info.title} {info.version} ({info.operations} operations)"
+        f" at {address}{info.base_path}"
+    )
+    typer.echo(f"Contract: {address}/openapi.json  Docs: {address}/docs")
+    uvicorn.run(
+        mock_app, host=host, port=port, log_config=None, log_level=log_level, access_log=False
+    )
+
+
+@app.command()
 def serve(
     service: Annotated[str, typer.Argument(help="Service to run: plant, pp, or all.")],
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",

@@ -57,6 +57,7 @@ __all__ = [
     "render",
     "rule",
     "rules",
+    "to_json_schema_2020",
 ]
 
 Severity: TypeAlias = Literal["error", "warning"]
@@ -402,7 +403,9 @@ class LintContext:
         import jsonschema_rs  # compiled lazily: most rules never need it
 
         if self._registry is None:
-            resource = self.document if self.version == "3.1" else _to_2020(self.document)
+            resource = (
+                self.document if self.version == "3.1" else to_json_schema_2020(self.document)
+            )
             self._registry = jsonschema_rs.Registry(
                 [(_CONTRACT_URI, resource)], draft=jsonschema_rs.Draft202012
             )
@@ -478,13 +481,13 @@ def _walk_schema(schema: Any, pointer: str, found: list[tuple[str, dict[str, Any
             _walk_schema(sub, f"{pointer}/{key}", found)
 
 
-def _to_2020(node: Any) -> Any:
+def to_json_schema_2020(node: Any) -> Any:
     """An OpenAPI 3.0 document with its schemas in JSON Schema 2020-12 terms (a copy)."""
     if isinstance(node, list):
-        return [_to_2020(item) for item in node]
+        return [to_json_schema_2020(item) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {key: _to_2020(value) for key, value in node.items()}
+    out = {key: to_json_schema_2020(value) for key, value in node.items()}
     for key, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
         flag = out.get(key)
         if isinstance(flag, bool):

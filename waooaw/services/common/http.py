@@ -201,8 +201,16 @@ def install_http(
     max_body_bytes: int = 1_048_576,
     extra_handlers: Mapping[type[Exception], Callable[[Request, Exception], Awaitable[Response]]]
     | None = None,
+    cors_origin_regex: str | None = None,
+    cors_methods: Sequence[str] = CORS_METHODS,
+    cors_headers: Sequence[str] = CORS_HEADERS,
+    cors_expose: Sequence[str] = CORS_EXPOSE,
 ) -> None:
-    """Problem+json everywhere, correlation ids, body limit and CORS (outermost)."""
+    """Problem+json everywhere, correlation ids, body limit and CORS (outermost).
+
+    The ``cors_*`` defaults suit the services; a mock of another contract passes
+    that contract's methods and headers.
+    """
     install_problem_handlers(app)
     # unhandled exceptions are turned into problems by RequestContextMiddleware,
     # inside CORS, rather than by Starlette's outermost ServerErrorMiddleware
@@ -213,10 +221,11 @@ def install_http(
     app.add_middleware(
         ProblemCORSMiddleware,
         allow_origins=list(cors_origins),
+        allow_origin_regex=cors_origin_regex,
         allow_credentials=True,
-        allow_methods=CORS_METHODS,
-        allow_headers=CORS_HEADERS,
-        expose_headers=CORS_EXPOSE,
+        allow_methods=list(cors_methods),
+        allow_headers=list(cors_headers),
+        expose_headers=list(cors_expose),
     )
 
 
