@@ -174,7 +174,7 @@ def lint(
         bool, typer.Option("--list-rules", help="Print every rule with its severity and rationale.")
     ] = False,
 ) -> None:
-    """Check contracts against the house rules (configurable in [tool.waooaw.lint]).
+    """Check contracts against the house rules (configurable in pyproject.toml, tool.waooaw.lint).
 
     \b
     Examples:

@@ -20,7 +20,9 @@ from waooaw.codegen import ContractErrors
 from waooaw.codegen.loader import load_contract
 from waooaw.mock import MockSetupError, create_mock_app
 from waooaw.runtime.server import PROBLEM_MEDIA_TYPE
+from waooaw.services.common.auth import JwtSettings, mint_token
 
+from ..conftest import ROOT
 from .conftest import MOCKED
 
 pytestmark = pytest.mark.anyio
@@ -422,3 +424,25 @@ components:
         assert created.headers["location"] == f"/notes/{note['id']}"
         again = await client.get(created.headers["location"])
         assert again.json()["id"] == note["id"]  # the id is echoed, not stored
+
+
+# -- secured contracts -----------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_a_secured_contract_asks_for_a_token_and_checks_a_jwts_roles() -> None:
+    app = create_mock_app(ROOT / "contracts" / "pp.openapi.yaml")
+    async with client_for(app) as client:
+        missing = await client.get("/api/v1/genesis/skills")
+        assert_problem(missing, 401)
+        assert missing.headers["www-authenticate"] == "Bearer"
+        # any opaque token holds every role
+        opaque = {"Authorization": "Bearer anything"}
+        assert (await client.get("/api/v1/genesis/skills", headers=opaque)).status_code == 200
+        # a JWT's roles are honoured (its signature is not checked)
+        settings = JwtSettings(secret="m" * 40)
+        viewer = {"Authorization": f"Bearer {mint_token(settings, subject='v', roles=['viewer'])}"}
+        assert (await client.get("/api/v1/genesis/skills", headers=viewer)).status_code == 200
+        body = {"name": "Skill", "category": "technical", "description": "A skill."}
+        refused = await client.post("/api/v1/genesis/skills", json=body, headers=viewer)
+        assert "genesis" in assert_problem(refused, 403)["detail"]

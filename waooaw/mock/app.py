@@ -16,6 +16,7 @@ from waooaw.codegen.loader import LoadedContract, resolve_ref
 from waooaw.codegen.validate import HTTP_METHODS
 from waooaw.services.common.http import CORS_EXPOSE, CORS_HEADERS, install_http, serve_contract
 
+from .auth import MockAuthenticator
 from .data import SchemaData
 from .errors import ErrorShaper, install_error_shaping
 from .responses import OperationMock, ScopeMiddleware, SetupProblem, current_scope, plan_operation
@@ -107,10 +108,14 @@ def create_mock_app(
     )
     install_error_shaping(app, ErrorShaper(data, mocks))
     serve_contract(app, stubs.contract_json, title=f"{api.title} (mock)")
-    app.include_router(stubs.server.create_router(*implementations))
+    authenticator = MockAuthenticator()
+    app.include_router(stubs.server.create_router(*implementations, authenticator=authenticator))
     if base_path:
         # the contract's clients (and schemathesis) call the first server URL's path
-        app.include_router(stubs.server.create_router(*implementations), prefix=base_path)
+        app.include_router(
+            stubs.server.create_router(*implementations, authenticator=authenticator),
+            prefix=base_path,
+        )
     return app
 
 
