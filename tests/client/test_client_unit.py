@@ -778,3 +778,88 @@ async def test_jsonl_export_is_text(harness: MakeHarness) -> None:
     )
     assert await h.call("export_audit", format=models.ExportFormat.CSV) == csv_text
     assert await h.call("export_audit", format=models.ExportFormat.JSONL) == lines
+
+
+# -- streamed downloads --------------------------------------------------------------------------
+
+CSV_EXPORT = "record,sequence\nentry,1\nentry,2\nhead,2\n"
+
+
+async def streamed(h: Harness, **kwargs: Any) -> tuple[httpx.Response, bytes]:
+    """``export_audit_stream`` on either client: the response and the body read from it."""
+    if isinstance(h.client, AsyncPlantClient):
+        async with h.client.export_audit_stream(**kwargs) as response:
+            body = b"".join([chunk async for chunk in response.aiter_bytes()])
+    else:
+        with h.client.export_audit_stream(**kwargs) as response:
+            body = b"".join(response.iter_bytes())
+    return response, body
+
+
+def csv_answer() -> httpx.Response:
+    return httpx.Response(200, text=CSV_EXPORT, headers={"content-type": "text/csv"})
+
+
+async def test_stream_gives_the_body_unread_and_closes_it(harness: MakeHarness) -> None:
+    h = harness(csv_answer())
+    response, body = await streamed(h, format=models.ExportFormat.CSV)
+    assert body.decode() == CSV_EXPORT
+    assert response.is_closed
+    assert h.requests[0].url.params["format"] == "csv"
+
+
+async def test_stream_retries_before_the_body_is_read(harness: MakeHarness) -> None:
+    h = harness(bare(503, {"Retry-After": "1"}), csv_answer())
+    _, body = await streamed(h)
+    assert body.decode() == CSV_EXPORT
+    assert len(h.requests) == 2
+    assert h.sleeps == [1.0]
+    # one logical call: the same correlation id on both attempts
+    assert len(set(h.script.header("X-Correlation-ID"))) == 1
+
+
+async def test_stream_error_raises_before_the_block(harness: MakeHarness) -> None:
+    violation = {"rule": "validation", "field": "query.until", "message": "before since"}
+    h = harness(problem_response(422, "validation", violations=[violation]))
+    entered = False
+    with pytest.raises(PlantValidationFailedError) as caught:
+        if isinstance(h.client, AsyncPlantClient):
+            async with h.client.export_audit_stream():
+                entered = True
+        else:
+            with h.client.export_audit_stream():
+                entered = True
+    assert not entered
+    assert caught.value.status_code == 422
+    assert [v.model_dump() for v in caught.value.violations] == [violation]
+
+
+async def test_stream_unavailable_after_the_retries(harness: MakeHarness) -> None:
+    h = harness(bare(503))
+    with pytest.raises(PlantServiceUnavailableError):
+        await streamed(h)
+    assert len(h.requests) == DEFAULT.attempts
+
+
+async def test_stream_transport_error_after_the_retries(harness: MakeHarness) -> None:
+    h = harness(httpx.ConnectError("refused"))
+    with pytest.raises(PlantTransportError) as caught:
+        await streamed(h)
+    assert isinstance(caught.value.__cause__, httpx.ConnectError)
+    assert len(h.requests) == DEFAULT.attempts
+
+
+async def test_stream_sends_the_context_correlation_id(harness: MakeHarness) -> None:
+    h = harness(csv_answer())
+    token = correlation_id.set("cid-export-1")
+    try:
+        await streamed(h)
+    finally:
+        correlation_id.reset(token)
+    assert h.script.header("X-Correlation-ID") == ["cid-export-1"]
+
+
+def test_only_file_operations_have_a_stream_method() -> None:
+    for cls in (PlantClient, AsyncPlantClient):
+        streams = sorted(name for name in vars(cls) if name.endswith("_stream"))
+        assert streams == ["export_audit_stream"]

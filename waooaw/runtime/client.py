@@ -19,6 +19,12 @@ Retries use tenacity: up to ``RetryPolicy.attempts`` attempts with full-jitter
 exponential backoff capped at ``max_backoff`` seconds, on transport errors and
 429/502/503/504, honouring ``Retry-After``; only for idempotent methods and for
 POSTs that carry an ``Idempotency-Key`` (the same key on every attempt).
+
+Operations whose success body is not JSON (CSV, JSON Lines, files) also get a
+``<operation>_stream`` method over ``ClientCore.stream`` / ``AsyncClientCore.stream``: a
+context manager yielding the ``httpx.Response`` with its body unread, so that large
+downloads are passed on chunk by chunk. Retries and error mapping happen before it
+yields; a retry never starts once the body is being read.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as time_of_day
@@ -559,6 +566,44 @@ class ClientCore(_CoreBase):
             raise self.transport_error(spec, exc) from exc
         return self.finish(spec, response, raise_errors)
 
+    @contextmanager
+    def stream(
+        self,
+        spec: OperationSpec,
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        body: Any = None,
+        timeout: float | None = None,
+    ) -> Iterator[httpx.Response]:
+        """Send as ``call`` does; yield the successful response with its body unread.
+
+        Error answers (after the retries) raise their typed error, body read, before
+        anything is yielded; the response is closed when the block exits.
+        """
+        request, retryable = self.build(spec, path or {}, query or {}, headers or {}, body, timeout)
+        retrying = Retrying(sleep=self._sleep, **self.retry_options(retryable))
+        try:
+            for attempt in retrying:
+                with attempt:
+                    response = self.http.send(self.http.build_request(**request), stream=True)
+                    if response.status_code in self.retry.statuses:
+                        response.read()
+                        response.close()
+                        raise _RetryableStatus(response)
+        except _RetryableStatus as exc:
+            response = exc.response
+        except httpx.TransportError as exc:
+            raise self.transport_error(spec, exc) from exc
+        try:
+            if response.status_code >= 400:
+                response.read()
+                raise self.error(spec, response)
+            yield response
+        finally:
+            response.close()
+
 
 class AsyncClientCore(_CoreBase):
     """Asynchronous transport shared by every method of a generated client."""
@@ -618,3 +663,41 @@ class AsyncClientCore(_CoreBase):
         except httpx.TransportError as exc:
             raise self.transport_error(spec, exc) from exc
         return self.finish(spec, response, raise_errors)
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        spec: OperationSpec,
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        body: Any = None,
+        timeout: float | None = None,
+    ) -> AsyncIterator[httpx.Response]:
+        """Send as ``call`` does; yield the successful response with its body unread.
+
+        Error answers (after the retries) raise their typed error, body read, before
+        anything is yielded; the response is closed when the block exits.
+        """
+        request, retryable = self.build(spec, path or {}, query or {}, headers or {}, body, timeout)
+        retrying = AsyncRetrying(sleep=self._sleep, **self.retry_options(retryable))
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    response = await self.http.send(self.http.build_request(**request), stream=True)
+                    if response.status_code in self.retry.statuses:
+                        await response.aread()
+                        await response.aclose()
+                        raise _RetryableStatus(response)
+        except _RetryableStatus as exc:
+            response = exc.response
+        except httpx.TransportError as exc:
+            raise self.transport_error(spec, exc) from exc
+        try:
+            if response.status_code >= 400:
+                await response.aread()
+                raise self.error(spec, response)
+            yield response
+        finally:
+            await response.aclose()

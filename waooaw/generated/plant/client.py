@@ -4,10 +4,13 @@
 `PlantClient` (sync) and `AsyncPlantClient` (async) have one method per operation,
 returning the same pydantic models the server uses and raising `PlantAPIError`
 subclasses for error answers; each `<operation>_raw` method returns an `ApiResponse`
-instead of raising. The base URL comes from the constructor or `PLANT_API_URL`.
+instead of raising; operations answering with files (CSV, JSON Lines, ...) also have
+`<operation>_stream`, a context manager giving the response with its body unread.
+The base URL comes from the constructor or `PLANT_API_URL`.
 """
 
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from types import TracebackType
 from typing import Self, cast
 from uuid import UUID
@@ -1113,6 +1116,28 @@ class PlantClient:
         )
         return cast("ApiResponse[str | models.ProblemDetails]", result)
 
+    def export_audit_stream(
+        self,
+        *,
+        entity_type: models.EntityType | None = None,
+        format: models.ExportFormat | None = None,
+        since: DateTime | None = None,
+        until: DateTime | None = None,
+        x_correlation_id: str | None = None,
+        timeout: float | None = None,
+    ) -> AbstractContextManager[httpx.Response]:
+        """GET /api/v1/audit/export: Export the audit trail
+
+        The response with its body unread, for `with`; read it with `iter_bytes()`.
+        Error answers raise before the block is entered.
+        """
+        return self._core.stream(
+            _EXPORT_AUDIT,
+            query={"entity_type": entity_type, "format": format, "since": since, "until": until},
+            headers={"X-Correlation-ID": x_correlation_id},
+            timeout=timeout,
+        )
+
 
 class AsyncPlantClient:
     """Async client for the WAOOAW Plant API; use it as a async context manager."""
@@ -1853,3 +1878,25 @@ class AsyncPlantClient:
             raise_errors=False,
         )
         return cast("ApiResponse[str | models.ProblemDetails]", result)
+
+    def export_audit_stream(
+        self,
+        *,
+        entity_type: models.EntityType | None = None,
+        format: models.ExportFormat | None = None,
+        since: DateTime | None = None,
+        until: DateTime | None = None,
+        x_correlation_id: str | None = None,
+        timeout: float | None = None,
+    ) -> AbstractAsyncContextManager[httpx.Response]:
+        """GET /api/v1/audit/export: Export the audit trail
+
+        The response with its body unread, for `async with`; read it with `aiter_bytes()`.
+        Error answers raise before the block is entered.
+        """
+        return self._core.stream(
+            _EXPORT_AUDIT,
+            query={"entity_type": entity_type, "format": format, "since": since, "until": until},
+            headers={"X-Correlation-ID": x_correlation_id},
+            timeout=timeout,
+        )

@@ -72,6 +72,15 @@ def _view(op: OperationIR) -> _CallView:
     return _CallView(tuple(required + optional), _dict(path), _dict(query), _dict(headers), body)
 
 
+def _streaming(api: Api) -> frozenset[str]:
+    """Operations with a non-JSON success body (files, CSV, JSON Lines): they get ``_stream``."""
+    return frozenset(
+        op.operation_id
+        for op in api.operations
+        if any(r.streams and r.status.startswith("2") for r in op.responses)
+    )
+
+
 def render_client(api: Api) -> dict[str, str]:
     prefix = pascal_case(api.name)
     error_classes = [(f"{prefix}{name}", name) for name in ERROR_DOCS]
@@ -120,6 +129,7 @@ def render_client(api: Api) -> dict[str, str]:
         idempotency=idempotency,
         query_styles=query_styles,
         views={op.operation_id: _view(op) for op in api.operations},
+        streaming=_streaming(api),
         exports=exports,
     )
     return {"client.py": text}
