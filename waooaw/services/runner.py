@@ -49,6 +49,25 @@ def _plant(host: str, port: int, migrate: bool, log_level: str) -> object:
 
 FACTORIES = {"plant": _plant}
 
+# the web app each service serves when its build (web/<name>/dist) exists, and the
+# client routes that answer with its index.html
+WEB_APPS: dict[str, tuple[str, ...]] = {
+    "pp": ("/", "/signin", "/admin"),
+    "cp": ("/", "/signin", "/marketplace", "/trials"),
+}
+
+
+def _install_web(name: str, server: object) -> None:
+    """Serve web/<name>/dist from the service's app, when the app was built."""
+    from .common.web import install_web_app, web_dist
+
+    routes = WEB_APPS.get(name)
+    dist = web_dist(name)
+    if routes is None or not (dist / "index.html").is_file():
+        return
+    install_web_app(server.config.app, dist, routes=routes)  # type: ignore[attr-defined]
+    logging.getLogger("waooaw").info("%s serves its web app from %s", name, dist)
+
 
 def run_services(
     names: Sequence[str], *, host: str, port: int, migrate: bool = True, log_level: str = "info"
@@ -59,7 +78,9 @@ def run_services(
     servers = []
     for offset, name in enumerate(names):
         try:
-            servers.append(FACTORIES[name](host, port + offset, migrate, log_level))
+            server = FACTORIES[name](host, port + offset, migrate, log_level)
+            _install_web(name, server)
+            servers.append(server)
         except ValidationError as exc:
             print(f"{name}: invalid configuration:", file=sys.stderr)
             for err in exc.errors():
