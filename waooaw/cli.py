@@ -246,7 +246,9 @@ def diff(
     raise typer.Exit(report.exit_code())
 
 
-SERVICES = ("plant",)
+SERVICES = ("plant", "pp")
+#: Where each service listens by default; `serve all` uses consecutive ports from the first.
+DEFAULT_PORTS = {"plant": 8000, "pp": 8001}
 
 
 @app.command()
@@ -299,17 +301,28 @@ def token(
 
 @app.command()
 def serve(
-    service: Annotated[str, typer.Argument(help="Service to run: plant, or all.")],
+    service: Annotated[str, typer.Argument(help="Service to run: plant, pp, or all.")],
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option(help="Port (with 'all', the first of consecutive ports).")
-    ] = 8000,
+        int | None,
+        typer.Option(
+            help="Port; default the service's own (plant 8000, pp 8001). With 'all', the"
+            " first of consecutive ports (default 8000)."
+        ),
+    ] = None,
     migrate: Annotated[
         bool, typer.Option(help="Apply database migrations before starting.")
     ] = True,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
-    """Run a service under uvicorn (applying its migrations first)."""
+    """Run a service under uvicorn (applying its migrations first).
+
+    \b
+    Examples:
+      waooaw serve plant                           # http://127.0.0.1:8000
+      waooaw serve pp                              # http://127.0.0.1:8001
+      waooaw serve all --port 9000                 # plant 9000, pp 9001
+    """
     from .services.runner import run_services
 
     names = list(SERVICES) if service == "all" else [service]
@@ -318,6 +331,8 @@ def serve(
         raise typer.BadParameter(
             f"unknown service {unknown[0]!r}; choose from {', '.join(SERVICES)} or all"
         )
+    if port is None:
+        port = DEFAULT_PORTS[names[0]]
     raise typer.Exit(
         run_services(names, host=host, port=port, migrate=migrate, log_level=log_level)
     )

@@ -47,7 +47,26 @@ def _plant(host: str, port: int, migrate: bool, log_level: str) -> object:
     return uvicorn.Server(config)
 
 
-FACTORIES = {"plant": _plant}
+def _pp(host: str, port: int, migrate: bool, log_level: str) -> object:
+    import uvicorn
+
+    from .common.auth import JwtSettings
+    from .pp import PPSettings, create_app
+
+    settings = PPSettings()
+    jwt = JwtSettings(environment=settings.environment)
+    config = uvicorn.Config(
+        create_app(settings, jwt=jwt),
+        host=host,
+        port=port,
+        log_config=None,
+        log_level=log_level,
+        access_log=False,
+    )
+    return uvicorn.Server(config)
+
+
+FACTORIES = {"plant": _plant, "pp": _pp}
 
 # the web app each service serves when its build (web/<name>/dist) exists, and the
 # client routes that answer with its index.html

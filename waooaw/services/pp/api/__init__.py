@@ -1,0 +1,1 @@
+"""Implementations of the generated PP Protocols, one module per tag, all over Plant."""

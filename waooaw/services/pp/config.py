@@ -1,0 +1,68 @@
+"""PP's configuration, from the environment (``PP_*`` first, then the plain names).
+
+Bearer tokens are checked with :class:`~waooaw.services.common.auth.JwtSettings`
+(``JWT_*``, shared with CP); ``create_app`` builds it for PP's environment, so the
+development JWT secret is refused outside ``PP_ENV=dev``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from ..common.settings import DEFAULT_CORS_ORIGINS, parse_origins
+
+__all__ = ["PPSettings"]
+
+
+class PPSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_file=".env")
+
+    environment: Literal["dev", "test", "production"] = Field(
+        "dev", validation_alias=AliasChoices("PP_ENV", "WAOOAW_ENV")
+    )
+    plant_api_url: str = Field(
+        "http://127.0.0.1:8000",
+        validation_alias=AliasChoices("PP_PLANT_API_URL", "PLANT_API_URL"),
+    )
+    # per attempt; a read that takes longer is a 504 once the retries are spent
+    plant_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        validation_alias=AliasChoices("PP_PLANT_TIMEOUT_SECONDS", "PLANT_TIMEOUT_SECONDS"),
+    )
+    plant_retry_attempts: int = Field(
+        3, ge=1, le=10, validation_alias=AliasChoices("PP_PLANT_RETRY_ATTEMPTS")
+    )
+    plant_retry_max_backoff: float = Field(
+        2.0, ge=0, le=60, validation_alias=AliasChoices("PP_PLANT_RETRY_MAX_BACKOFF")
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_CORS_ORIGINS),
+        validation_alias=AliasChoices("PP_CORS_ORIGINS", "CORS_ORIGINS"),
+    )
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, validation_alias=AliasChoices("PP_MAX_BODY_BYTES")
+    )
+    retry_after_seconds: int = Field(5, ge=1, validation_alias=AliasChoices("PP_RETRY_AFTER"))
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> list[str]:
+        return parse_origins(value)
+
+    @field_validator("plant_api_url")
+    @classmethod
+    def _plant_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"PLANT_API_URL {value!r} must be an http(s) URL such as http://127.0.0.1:8000"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError(f"PLANT_API_URL {value!r} must not have a query or fragment")
+        return value.strip().rstrip("/")

@@ -1,0 +1,1 @@
+"""PP's rules, without I/O: Plant's answers turned into PP's views, and back."""
