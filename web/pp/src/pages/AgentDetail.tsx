@@ -23,7 +23,13 @@ export function AgentDetailPage() {
       {agent.loading ? <Loading what="the agent" /> : null}
       {agent.error ? <ProblemAlert error={agent.error} onRetry={agent.reload} /> : null}
       {options.error ? <ProblemAlert error={options.error} onRetry={options.reload} /> : null}
-      {created ? <Notice>Agent created: the constitution holds.</Notice> : null}
+      {created && a ? (
+        <Notice>
+          {a.constitutional_alignment.status === "compliant"
+            ? "Agent created: every L0 principle holds."
+            : "Agent created, but not every L0 principle holds yet: see the constitutional status."}
+        </Notice>
+      ) : null}
       {a ? (
         <div className="grid-2">
           <div className="card">
@@ -41,8 +47,8 @@ export function AgentDetailPage() {
               <dd>
                 <ul className="tags">
                   {a.skills.map((s) => (
-                    <li key={s}>
-                      <Badge tone="info">{skillName(s)}</Badge>
+                    <li key={s} className="tag">
+                      {skillName(s)}
                     </li>
                   ))}
                 </ul>

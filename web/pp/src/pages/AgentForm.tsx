@@ -8,7 +8,7 @@ import { useAction, useLoad } from "@shared/hooks.ts";
 import { useIdempotencyKey } from "@shared/idempotency.ts";
 import { Page } from "@shared/layout.tsx";
 import { MultiSelect } from "@shared/multiselect.tsx";
-import { splitViolations } from "@shared/problem.ts";
+import { splitViolations, type Problem } from "@shared/problem.ts";
 import { Field, Loading, ProblemAlert } from "@shared/ui.tsx";
 import { APP, pp, type Schemas } from "../api.ts";
 
@@ -51,6 +51,20 @@ const EMPTY: FormState = {
   sandbox: "",
 };
 
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** The problem with the ids in its violation messages replaced by the names the form shows. */
+export function withNames(problem: Problem | null, options: Schemas["AgentFormOptions"] | null): Problem | null {
+  if (!problem?.violations || !options) return problem;
+  const names = new Map<string, string>();
+  for (const x of [...options.skills, ...options.job_roles, ...options.industries]) names.set(x.id.toLowerCase(), x.name);
+  const violations = problem.violations.map((v) => ({
+    ...v,
+    message: v.message.replace(UUID, (id) => (names.has(id.toLowerCase()) ? `“${names.get(id.toLowerCase())}”` : id)),
+  }));
+  return { ...problem, violations };
+}
+
 /** The request body: optional fields left out when empty. */
 export function agentBody(f: FormState): Schemas["AgentCreate"] {
   const body: Schemas["AgentCreate"] = {
@@ -79,7 +93,7 @@ export function AgentFormPage() {
   const create = useAction(async (body: Schemas["AgentCreate"]) =>
     call(pp.POST("/api/v1/agents", { body, params: { header: { "Idempotency-Key": keyFor(body) } } })),
   );
-  const { byField, other } = splitViolations(create.error?.problem ?? null, AGENT_FIELDS);
+  const { byField, other } = splitViolations(withNames(create.error?.problem ?? null, options.data), AGENT_FIELDS);
 
   const roles = useMemo(
     () => (options.data?.job_roles ?? []).filter((r) => r.industry_id === form.industry_id),
