@@ -1,8 +1,9 @@
 // Turning failed calls into something the UI can show: the contract's ProblemDetails
 // (both contracts take it from contracts/shared.yaml), and violations keyed by form field.
+import type { components as CP } from "@cp-api";
 import type { components as PP } from "@pp-api";
 
-export type Problem = PP["schemas"]["ProblemDetails"];
+export type Problem = PP["schemas"]["ProblemDetails"] | CP["schemas"]["ProblemDetails"];
 export type Violation = NonNullable<Problem["violations"]>[number];
 
 /** A failed API call: the problem the server sent, or one made up for a network failure. */
