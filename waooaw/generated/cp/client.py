@@ -4,10 +4,13 @@
 `CpClient` (sync) and `AsyncCpClient` (async) have one method per operation,
 returning the same pydantic models the server uses and raising `CpAPIError`
 subclasses for error answers; each `<operation>_raw` method returns an `ApiResponse`
-instead of raising. The base URL comes from the constructor or `CP_API_URL`.
+instead of raising; operations answering with files (CSV, JSON Lines, ...) also have
+`<operation>_stream`, a context manager giving the response with its body unread.
+The base URL comes from the constructor or `CP_API_URL`.
 """
 
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from types import TracebackType
 from typing import Annotated, Self, cast
 from uuid import UUID
@@ -1197,6 +1200,25 @@ class CpClient:
         )
         return cast("ApiResponse[str | models.ProblemDetails]", result)
 
+    def stream_task_events_stream(
+        self,
+        *,
+        task_id: UUID,
+        x_correlation_id: str | None = None,
+        timeout: float | None = None,
+    ) -> AbstractContextManager[httpx.Response]:
+        """GET /api/v1/tasks/{task_id}/events: Stream a task's status changes
+
+        The response with its body unread, for `with`; read it with `iter_bytes()`.
+        Error answers raise before the block is entered.
+        """
+        return self._core.stream(
+            _STREAM_TASK_EVENTS,
+            path={"task_id": task_id},
+            headers={"X-Correlation-ID": x_correlation_id},
+            timeout=timeout,
+        )
+
 
 class AsyncCpClient:
     """Async client for the WAOOAW CP API; use it as a async context manager."""
@@ -1988,3 +2010,22 @@ class AsyncCpClient:
             raise_errors=False,
         )
         return cast("ApiResponse[str | models.ProblemDetails]", result)
+
+    def stream_task_events_stream(
+        self,
+        *,
+        task_id: UUID,
+        x_correlation_id: str | None = None,
+        timeout: float | None = None,
+    ) -> AbstractAsyncContextManager[httpx.Response]:
+        """GET /api/v1/tasks/{task_id}/events: Stream a task's status changes
+
+        The response with its body unread, for `async with`; read it with `aiter_bytes()`.
+        Error answers raise before the block is entered.
+        """
+        return self._core.stream(
+            _STREAM_TASK_EVENTS,
+            path={"task_id": task_id},
+            headers={"X-Correlation-ID": x_correlation_id},
+            timeout=timeout,
+        )
