@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +24,7 @@ __all__ = ["JWT_SECRET", "Service", "ServiceStartError", "running_stack", "start
 
 JWT_SECRET = "e2e-jwt-secret-0123456789abcdef0123456789"
 READY_TIMEOUT_S = 60.0
+FAST = {"cp": {"CP_PLANT_CACHE_SECONDS": "1", "CP_SANDBOX_SECONDS": "1.5"}}
 STOP_TIMEOUT_S = 10.0
 
 
@@ -95,9 +96,17 @@ def start_service(name: str, folder: Path, env_extra: Mapping[str, str]) -> Serv
 
 @contextmanager
 def running_stack(
-    folder: Path, names: tuple[str, ...] = ("pp", "cp")
+    folder: Path,
+    names: tuple[str, ...] = ("pp", "cp"),
+    *,
+    before: Callable[[Service], None] | None = None,
 ) -> Iterator[dict[str, Service]]:
-    """Plant, then the named services over it; all stopped on exit."""
+    """Plant, then the named services over it; all stopped on exit.
+
+    ``before(plant)`` runs once Plant is ready and before the others start (seeding).
+    CP refreshes its copy of Plant's agents often and runs sandbox tasks in a second, so
+    a browser test sees new agents and finished tasks quickly.
+    """
     with ExitStack() as stack:
         services: dict[str, Service] = {}
         plant = start_service(
@@ -111,6 +120,8 @@ def running_stack(
         )
         stack.callback(plant.stop)
         services["plant"] = plant
+        if before is not None:
+            before(plant)
         for name in names:
             upper = name.upper()
             service = start_service(
@@ -121,6 +132,7 @@ def running_stack(
                     f"{upper}_ENV": "test",
                     "WAOOAW_ENV": "test",
                     "DATABASE_URL": f"sqlite:///{folder / (name + '.db')}",
+                    **FAST.get(name, {}),
                 },
             )
             stack.callback(service.stop)

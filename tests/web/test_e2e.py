@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.plant_seed import agent_create, seed_catalogue
+from waooaw.generated.plant.client import PlantClient
 from waooaw.services.common.auth import JwtSettings, mint_token
 
 from .servers import JWT_SECRET, Service, running_stack
@@ -56,11 +58,38 @@ def built() -> None:
             assert (WEB / app / "dist" / "index.html").is_file(), f"web/{app} was not built"
 
 
+def seed_marketplace(plant: Service) -> None:
+    """Three agents in Plant for the marketplace, as an administrator would make them."""
+    with PlantClient(plant.base_url) as client:
+        catalogue = seed_catalogue(client, agents=0)
+        ids = [s.id for s in catalogue.skills]
+        for i, (name, specialties, price) in enumerate(MARKETPLACE):
+            client.create_agent(
+                body=agent_create(
+                    catalogue.job_role,
+                    ids,
+                    i,
+                    name=name,
+                    specialties=specialties,
+                    price_per_month=price,
+                )
+            )
+
+
+MARKETPLACE = [
+    ("Email Marketing Agent", ["B2B SaaS", "Email"], 12000),
+    ("Healthcare Content Agent", ["Healthcare", "Blogs"], 18000),
+    ("Social Media Agent", ["Retail", "Instagram"], 9000),
+]
+
+
 @pytest.fixture
 def stack(
     built: None, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[dict[str, Service]]:
-    with running_stack(tmp_path, request.param) as services:
+    names: tuple[str, ...] = request.param
+    before = seed_marketplace if "cp" in names else None
+    with running_stack(tmp_path, names, before=before) as services:
         yield services
 
 
@@ -98,5 +127,19 @@ def test_pp_admin_workflow(stack: dict[str, Service]) -> None:
         "pp-agent-violation",
         "pp-agent-detail",
         "pp-audit",
+    ):
+        assert (SCREENSHOTS / f"{page}.png").stat().st_size > 1000, page
+
+
+@pytest.mark.parametrize("stack", [("cp",)], indirect=True)
+def test_cp_customer_workflow(stack: dict[str, Service]) -> None:
+    token = _token("customer", subject="customer@example.com")
+    _run_script("cp.e2e.mjs", {"CP_URL": stack["cp"].base_url, "CP_TOKEN": token}, stack)
+    for page in (
+        "cp-marketplace",
+        "cp-agent-profile",
+        "cp-trial-modal",
+        "cp-trial-dashboard",
+        "cp-duplicate-trial",
     ):
         assert (SCREENSHOTS / f"{page}.png").stat().st_size > 1000, page

@@ -1,7 +1,7 @@
 // The trial sign-up dialog: the terms, then POST /trials; a refusal (a second trial of
 // the same agent is a 409) is shown in the dialog; success opens the trial dashboard.
 import { useEffect, useRef } from "react";
-import { useLocation, useNavigate } from "react-router";
+import { Link, useLocation, useNavigate } from "react-router";
 import { call } from "@shared/api.ts";
 import { useAuth } from "@shared/auth.tsx";
 import { useAction } from "@shared/hooks.ts";
@@ -59,6 +59,13 @@ export function TrialModal({ agent, onClose }: { agent: TrialTarget | null; onCl
       </ul>
       {!session ? <p className="muted">You will be asked to sign in first.</p> : null}
       {start.error ? <ProblemAlert error={start.error} /> : null}
+      {start.error?.status === 409 ? (
+        <p>
+          <Link to="/trials" onClick={onClose}>
+            Go to my trials
+          </Link>
+        </p>
+      ) : null}
       <div className="modal-actions">
         <button type="button" className="button secondary" onClick={onClose}>
           Not now

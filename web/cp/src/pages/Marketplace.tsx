@@ -100,11 +100,11 @@ export function MarketplacePage() {
         </div>
         <div>
           <label htmlFor="min-price">Min price (₹/month)</label>
-          <input id="min-price" type="number" min={0} step={1000} inputMode="numeric" value={draft.minPrice} onChange={(e) => set({ minPrice: e.target.value })} />
+          <input id="min-price" type="number" min={0} inputMode="numeric" value={draft.minPrice} onChange={(e) => set({ minPrice: e.target.value })} />
         </div>
         <div>
           <label htmlFor="max-price">Max price (₹/month)</label>
-          <input id="max-price" type="number" min={0} step={1000} inputMode="numeric" value={draft.maxPrice} onChange={(e) => set({ maxPrice: e.target.value })} />
+          <input id="max-price" type="number" min={0} inputMode="numeric" value={draft.maxPrice} onChange={(e) => set({ maxPrice: e.target.value })} />
         </div>
         <div>
           <label htmlFor="specialty">Specialties</label>
