@@ -7,7 +7,8 @@ export default defineConfig({
   resolve: { alias: aliases },
   test: {
     environment: "jsdom",
-    include: ["shared/**/*.test.tsx", "pp/src/**/*.test.tsx", "cp/src/**/*.test.tsx"],
+    include: ["shared/**/*.test.{ts,tsx}", "pp/src/**/*.test.{ts,tsx}", "cp/src/**/*.test.{ts,tsx}"],
+    setupFiles: ["./vitest.setup.ts"],
     restoreMocks: true,
   },
 });

@@ -12,8 +12,9 @@ const auth: Middleware = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export function makeClient<Paths extends {}>(baseUrl = ""): Client<Paths> {
-  const client = createClient<Paths>({ baseUrl });
+export function makeClient<Paths extends {}>(baseUrl = globalThis.location?.origin ?? ""): Client<Paths> {
+  // look fetch up per call (not once at start), so a replaced global fetch is used
+  const client = createClient<Paths>({ baseUrl, fetch: (request: Request) => globalThis.fetch(request) });
   client.use(auth);
   return client;
 }

@@ -115,7 +115,7 @@ export function Field({ label, hint, errors, required, children }: FieldProps) {
           {errors!.map((v, i) => (
             <li key={i}>
               <span aria-hidden="true">⚠ </span>
-              {v.rule.startsWith("L0") ? <strong>{v.rule} </strong> : null}
+              {v.rule.startsWith("L0") ? <><strong>{v.rule}</strong>{" "}</> : null}
               {v.message}
             </li>
           ))}
