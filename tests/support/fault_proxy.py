@@ -14,6 +14,9 @@ attempt is answered with a 503 problem:
     the request is forwarded (upstream creates the entity) and upstream's answer is
     replaced by the 503, as when a response is lost on the way back.
 
+With ``delay`` every request waits that many seconds before it is forwarded: a slow
+upstream, for clients' timeouts.
+
 Every request is recorded in ``seen`` (method, path, key, whether it was forwarded, the
 upstream status, the status the client got). Use it as an async context manager.
 """
@@ -77,16 +80,19 @@ class FaultProxy:
         *,
         fail_every: int = 2,
         create_paths: Iterable[str] = CREATE_PATHS,
+        delay: float = 0.0,
     ) -> None:
         self.upstream = upstream
         self.fault = fault
         self.fail_every = fail_every
+        self.delay = delay
         self.create_paths = frozenset(create_paths)
         self.seen: list[Seen] = []
         self.port = 0
         self._server: asyncio.Server | None = None
         self._http: httpx.AsyncClient | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task[None]] = set()
         self._keys: set[str] = set()
         self._creates = 0
 
@@ -108,6 +114,11 @@ class FaultProxy:
     ) -> None:
         if self._server is not None:
             self._server.close()
+        # connections still waiting out a delay would forward through a closed client
+        pending = [task for task in self._handlers if not task.done()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         for writer in list(self._writers):
             writer.close()
             with contextlib.suppress(ConnectionError):
@@ -138,6 +149,9 @@ class FaultProxy:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
         try:
             while await self._one(reader, writer):
                 pass
@@ -145,6 +159,8 @@ class FaultProxy:
             pass
         finally:
             self._writers.discard(writer)
+            if task is not None:
+                self._handlers.discard(task)
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
@@ -175,6 +191,8 @@ class FaultProxy:
         inject = self._inject(method, path, key)
 
         upstream_status: int | None = None
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if inject and self.fault is Fault.BEFORE:
             status, out_headers, content = self._unavailable("before forwarding")
         else:

@@ -19,7 +19,9 @@ __all__ = ["PPSettings"]
 
 
 class PPSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_file=".env")
+    model_config = SettingsConfigDict(
+        extra="ignore", frozen=True, env_file=".env", populate_by_name=True
+    )
 
     environment: Literal["dev", "test", "production"] = Field(
         "dev", validation_alias=AliasChoices("PP_ENV", "WAOOAW_ENV")
