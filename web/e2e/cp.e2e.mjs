@@ -66,6 +66,7 @@ await run("cp", [
     await expectText(dialog, /No credit card required/);
     await dialog.getByRole("button", { name: "Start Trial" }).click();
     await page.waitForURL(/\/signin$/);
+    await shot(page, "cp-signin");
     await page.getByLabel("Bearer token").fill(TOKEN);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(/\/marketplace\/agents\/[0-9a-f-]{36}$/);

@@ -108,11 +108,11 @@ export async function expectCount(locator, predicate, description, timeout = TIM
   assert.fail(`expected ${description}, found ${n}`);
 }
 
-export async function signIn(page, baseUrl, token, landing) {
+export async function signIn(page, app, baseUrl, token, landing) {
   await page.goto(`${baseUrl}${landing}`);
   await page.waitForURL(/\/signin$/);
   await expectVisible(page.getByRole("heading", { name: "Sign in" }));
-  await shot(page, `${landing.split("/")[1] || "app"}-signin`);
+  await shot(page, `${app}-signin`);
   await page.getByLabel("Bearer token").fill(token);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL((url) => url.pathname === landing);

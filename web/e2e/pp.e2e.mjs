@@ -39,7 +39,7 @@ async function pick(page, label, text) {
 
 await run("pp", [
   ["sign in with a pasted token", async (page) => {
-    await signIn(page, PP, TOKEN, "/admin/genesis/skills");
+    await signIn(page, "pp", PP, TOKEN, "/admin/genesis/skills");
     await expectText(page.getByTestId("signed-in-as"), /admin@example\.com/);
   }],
   ["create a skill, see it pending (yellow), certify it (green)", async (page) => {

@@ -11,8 +11,8 @@ const auth: Middleware = {
   },
 };
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export function makeClient<Paths extends {}>(baseUrl = globalThis.location?.origin ?? ""): Client<Paths> {
+// `Paths` is the generated `paths` interface of one contract
+export function makeClient<Paths extends object>(baseUrl = globalThis.location?.origin ?? ""): Client<Paths> {
   // look fetch up per call (not once at start), so a replaced global fetch is used
   const client = createClient<Paths>({ baseUrl, fetch: (request: Request) => globalThis.fetch(request) });
   client.use(auth);
@@ -36,9 +36,4 @@ export async function callWithResponse<D>(request: Promise<Outcome<D>>): Promise
 /** The data of a successful call; throws ApiError with the server's problem otherwise. */
 export async function call<D>(request: Promise<Outcome<D>>): Promise<D> {
   return (await callWithResponse(request)).data;
-}
-
-/** Like `call` for operations whose success has no body (204). */
-export async function callNoContent(request: Promise<Outcome<unknown>>): Promise<void> {
-  await call(request);
 }

@@ -24,7 +24,7 @@ describe("token claims", () => {
 
 describe("sign-in page", () => {
   it("explains a bad token beside the field and stays on the page", async () => {
-    renderAt(<SignIn app="Test" role="viewer" home="/home" />, { path: "/signin", route: "/signin" });
+    renderAt(<SignIn app="Test" command="waooaw token -r viewer -s x" home="/home" />, { path: "/signin", route: "/signin" });
     await userEvent.type(screen.getByLabelText("Bearer token"), "not-a-token");
     await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
     expect(screen.getByRole("alert")).toHaveTextContent(/not a valid, unexpired token/);
@@ -34,7 +34,7 @@ describe("sign-in page", () => {
 
   it("keeps the token in memory, and in a SameSite=Strict cookie only when asked", async () => {
     const token = fakeToken("carol", ["customer"]);
-    renderAt(<SignIn app="Test" role="customer" home="/home" />, { path: "/signin", route: "/signin" });
+    renderAt(<SignIn app="Test" command="waooaw token -r customer -s x" home="/home" />, { path: "/signin", route: "/signin" });
     await userEvent.click(screen.getByLabelText(/Stay signed in/));
     fireEvent.change(screen.getByLabelText("Bearer token"), { target: { value: token } });
     await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
@@ -46,7 +46,7 @@ describe("sign-in page", () => {
 
   it("remembers the token in the cookie when the box stays checked", async () => {
     const token = fakeToken("dave", ["viewer"]);
-    renderAt(<SignIn app="Test" role="viewer" home="/home" />, { path: "/signin", route: "/signin" });
+    renderAt(<SignIn app="Test" command="waooaw token -r viewer -s x" home="/home" />, { path: "/signin", route: "/signin" });
     fireEvent.change(screen.getByLabelText("Bearer token"), { target: { value: token } });
     await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
     expect(document.cookie).toContain(`${TOKEN_COOKIE}=${encodeURIComponent(token)}`);

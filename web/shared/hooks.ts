@@ -33,7 +33,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: DependencyList): Loaded
         if (ticket === latest.current) setState({ data: null, error: asApiError(error), loading: false });
       },
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, generation]);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);

@@ -5,7 +5,7 @@ import { useLocation, useNavigate } from "react-router";
 import { useAuth } from "./auth.tsx";
 import { Page } from "./layout.tsx";
 
-export function SignIn({ app, role, home }: { app: string; role: string; home: string }) {
+export function SignIn({ app, command, home }: { app: string; command: string; home: string }) {
   const { signIn, session } = useAuth();
   const navigate = useNavigate();
   const location = useLocation();
@@ -32,7 +32,7 @@ export function SignIn({ app, role, home }: { app: string; role: string; home: s
         <p>
           Paste a development token. Mint one with:
           <br />
-          <code>waooaw token --role {role} --sub you@example.com</code>
+          <code>{command}</code>
         </p>
         {session ? (
           <p className="muted">

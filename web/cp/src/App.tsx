@@ -18,7 +18,7 @@ export function App() {
     <Routes>
       <Route element={<Layout app={APP} nav={NAV} />}>
         <Route path="/" element={<Navigate to="/marketplace" replace />} />
-        <Route path="/signin" element={<SignIn app={APP} role="customer" home="/marketplace" />} />
+        <Route path="/signin" element={<SignIn app={APP} command="waooaw token -r customer -s you@example.com" home="/marketplace" />} />
         <Route path="/marketplace" element={<MarketplacePage />} />
         <Route path="/marketplace/agents/:agentId" element={<AgentProfilePage />} />
         <Route element={<RequireAuth />}>

@@ -21,7 +21,7 @@ export function App() {
   return (
     <Routes>
       <Route element={<Layout app={APP} nav={NAV} />}>
-        <Route path="/signin" element={<SignIn app={APP} role="genesis -r governor -r viewer" home="/admin/genesis/skills" />} />
+        <Route path="/signin" element={<SignIn app={APP} command="waooaw token -r genesis -r governor -r viewer -s you@example.com" home="/admin/genesis/skills" />} />
         <Route element={<RequireAuth />}>
           <Route path="/" element={<Navigate to="/admin/genesis/skills" replace />} />
           <Route path="/admin" element={<Navigate to="/admin/genesis/skills" replace />} />

@@ -73,7 +73,6 @@ function useTask(taskId: string | null, onDone: () => void) {
       stopped = true;
       clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [taskId]);
   return { task, error };
 }
@@ -93,9 +92,13 @@ function TaskResult({ task }: { task: Schemas["Task"] }) {
       {task.status === "completed" && task.result ? (
         <>
           <h3>Result</h3>
-          <pre className="result" data-testid="task-result">
-            {JSON.stringify(task.result, null, 2)}
-          </pre>
+          <div data-testid="task-result">
+            {typeof task.result.summary === "string" ? <p>{task.result.summary}</p> : null}
+            <details open={typeof task.result.summary !== "string"}>
+              <summary>Full result (JSON)</summary>
+              <pre className="result">{JSON.stringify(task.result, null, 2)}</pre>
+            </details>
+          </div>
         </>
       ) : null}
       {task.error ? (
