@@ -53,6 +53,7 @@ export async function launch() {
 /** Run the named steps in order; on failure save a screenshot and exit 1. */
 export async function run(app, steps) {
   const { page, problems, close } = await launch();
+  rmSync(join(SHOTS, `${app}-FAILED.png`), { force: true });
   let failed = false;
   const started = Date.now();
   for (const [name, fn] of steps) {
