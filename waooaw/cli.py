@@ -412,9 +412,9 @@ def postman(
         typer.echo(f"wrote {path}")
 
 
-SERVICES = ("plant", "pp")
-#: Where each service listens by default; `serve all` uses consecutive ports from the first.
-DEFAULT_PORTS = {"plant": 8000, "pp": 8001}
+SERVICES = ("plant", "pp", "cp")
+#: Where each service listens by default; `serve all` keeps their distances from the first.
+DEFAULT_PORTS = {"plant": 8000, "pp": 8001, "cp": 8002}
 
 
 @app.command()
@@ -524,13 +524,13 @@ def mock(
 
 @app.command()
 def serve(
-    service: Annotated[str, typer.Argument(help="Service to run: plant, pp, or all.")],
+    service: Annotated[str, typer.Argument(help="Service to run: plant, pp, cp, or all.")],
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[
         int | None,
         typer.Option(
-            help="Port; default the service's own (plant 8000, pp 8001). With 'all', the"
-            " first of consecutive ports (default 8000)."
+            help="Port; default the service's own (plant 8000, pp 8001, cp 8002). With 'all',"
+            " Plant's port (the others keep their distance from it)."
         ),
     ] = None,
     migrate: Annotated[
@@ -544,7 +544,9 @@ def serve(
     Examples:
       waooaw serve plant                           # http://127.0.0.1:8000
       waooaw serve pp                              # http://127.0.0.1:8001
-      waooaw serve all --port 9000                 # plant 9000, pp 9001
+      waooaw serve cp                              # http://127.0.0.1:8002, with a task worker
+      CP_WORKER_ENABLED=false waooaw serve cp      # API only; run `waooaw worker cp` apart
+      waooaw serve all --port 9000                 # plant 9000, pp 9001, cp 9002
     """
     from .services.runner import run_services
 
@@ -558,6 +560,47 @@ def serve(
         port = DEFAULT_PORTS[names[0]]
     raise typer.Exit(
         run_services(names, host=host, port=port, migrate=migrate, log_level=log_level)
+    )
+
+
+@app.command()
+def worker(
+    service: Annotated[str, typer.Argument(help="Service whose queued tasks to run: cp.")],
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, max=256, help="Tasks run at once; default CP_WORKER_CONCURRENCY (4)."),
+    ] = None,
+    drain: Annotated[
+        bool, typer.Option("--drain", help="Exit once the queue is empty (batch runs, benchmarks).")
+    ] = False,
+    migrate: Annotated[
+        bool, typer.Option(help="Apply database migrations before starting.")
+    ] = True,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Run a task worker: claim queued tasks from the service's database and execute them.
+
+    Any number of workers (and the one inside `waooaw serve cp`) can share a database; each
+    task runs once (leases; FOR UPDATE SKIP LOCKED on PostgreSQL). A worker that dies leaves
+    its tasks to the others once their lease (CP_WORKER_LEASE_SECONDS) runs out. It reads the
+    same settings as the service (CP_DATABASE_URL or DATABASE_URL, CP_*); stop it with
+    SIGINT or SIGTERM, which lets running tasks finish.
+
+    \b
+    Examples:
+      waooaw worker cp
+      waooaw worker cp --concurrency 16
+      CP_DATABASE_URL=postgresql://cp:secret@db/cp waooaw worker cp
+      waooaw worker cp --drain                     # run what is queued, then exit
+    """
+    from .services.runner import WORKERS, run_worker
+
+    if service not in WORKERS:
+        raise typer.BadParameter(f"unknown worker {service!r}; choose from {', '.join(WORKERS)}")
+    raise typer.Exit(
+        run_worker(
+            service, concurrency=concurrency, drain=drain, migrate=migrate, log_level=log_level
+        )
     )
 
 

@@ -66,29 +66,151 @@ def _pp(host: str, port: int, migrate: bool, log_level: str) -> object:
     return uvicorn.Server(config)
 
 
-FACTORIES = {"plant": _plant, "pp": _pp}
+def _cp(host: str, port: int, migrate: bool, log_level: str) -> object:
+    import uvicorn
+
+    from .common.db import run_migrations
+    from .cp import CpSettings, create_app
+    from .cp.api.context import MIGRATIONS
+
+    settings = CpSettings()
+    if migrate:
+        run_migrations(MIGRATIONS, settings.database_url)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=None,
+        log_level=log_level,
+        access_log=False,
+    )
+    return uvicorn.Server(config)
+
+
+FACTORIES = {"plant": _plant, "pp": _pp, "cp": _cp}
+#: where each service listens by default; `serve all --port P` shifts them all by P - 8000
+PORTS = {"plant": 8000, "pp": 8001, "cp": 8002}
+
+# the web app each service serves when its build (web/<name>/dist) exists, and the
+# client routes that answer with its index.html
+WEB_APPS: dict[str, tuple[str, ...]] = {
+    "pp": ("/", "/signin", "/admin"),
+    "cp": ("/", "/signin", "/marketplace", "/trials"),
+}
+
+
+def _install_web(name: str, server: object) -> None:
+    """Serve web/<name>/dist from the service's app, when the app was built."""
+    from .common.web import install_web_app, web_dist
+
+    routes = WEB_APPS.get(name)
+    dist = web_dist(name)
+    if routes is None or not (dist / "index.html").is_file():
+        return
+    install_web_app(server.config.app, dist, routes=routes)  # type: ignore[attr-defined]
+    logging.getLogger("waooaw").info("%s serves its web app from %s", name, dist)
 
 
 def run_services(
-    names: Sequence[str], *, host: str, port: int, migrate: bool = True, log_level: str = "info"
+    names: Sequence[str],
+    *,
+    host: str,
+    port: int | None = None,
+    migrate: bool = True,
+    log_level: str = "info",
 ) -> int:
-    """Run the named services in one process on consecutive ports; 1 on bad settings."""
+    """Run the named services in one process; 1 on bad settings.
+
+    Without ``port`` each listens on its own port (``PORTS``); with it, one service listens
+    there, and several keep their distance from Plant's port (``all --port 9000``: Plant on
+    9000, CP on 9002).
+    """
     configure_logging(log_level)
     log = logging.getLogger("waooaw")
     servers = []
-    for offset, name in enumerate(names):
+    for name in names:
+        if port is None:
+            chosen = PORTS[name]
+        elif len(names) == 1:
+            chosen = port
+        else:
+            chosen = port + PORTS[name] - PORTS["plant"]
         try:
-            servers.append(FACTORIES[name](host, port + offset, migrate, log_level))
+            server = FACTORIES[name](host, chosen, migrate, log_level)
+            _install_web(name, server)
+            servers.append(server)
         except ValidationError as exc:
             print(f"{name}: invalid configuration:", file=sys.stderr)
             for err in exc.errors():
                 where = ".".join(str(p) for p in err["loc"]) or "settings"
                 print(f"  {where}: {err['msg']}", file=sys.stderr)
             return 1
-        log.info("%s listening on http://%s:%d (docs at /docs)", name, host, port + offset)
+        log.info("%s listening on http://%s:%d (docs at /docs)", name, host, chosen)
 
     async def serve_all() -> None:
         await asyncio.gather(*(s.serve() for s in servers))  # type: ignore[attr-defined]
 
     asyncio.run(serve_all())
+    return 0
+
+
+WORKERS = ("cp",)
+
+
+def run_worker(
+    name: str,
+    *,
+    concurrency: int | None = None,
+    drain: bool = False,
+    migrate: bool = True,
+    log_level: str = "info",
+) -> int:
+    """Run a service's task worker until SIGINT/SIGTERM (or, with ``drain``, an empty queue)."""
+    import signal
+
+    from .common.db import Database, run_migrations
+    from .cp import CpSettings
+    from .cp.api.context import MIGRATIONS
+    from .cp.domain.values import now
+    from .cp.executor import EXECUTORS
+    from .cp.worker import Worker, WorkerStats
+
+    configure_logging(log_level)
+    log = logging.getLogger("waooaw")
+    if name not in WORKERS:
+        print(f"{name}: has no worker; choose from {', '.join(WORKERS)}", file=sys.stderr)
+        return 2
+    try:
+        settings = CpSettings()
+    except ValidationError as exc:
+        print(f"{name}: invalid configuration:", file=sys.stderr)
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "settings"
+            print(f"  {where}: {err['msg']}", file=sys.stderr)
+        return 1
+    if migrate:
+        run_migrations(MIGRATIONS, settings.database_url)
+
+    async def work() -> WorkerStats:
+        db = Database.connect(settings.database_url, pool_size=settings.pool_size)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        executor = EXECUTORS[settings.executor](settings.sandbox_seconds)
+        worker = Worker(settings, db, executor, clock=now, concurrency=concurrency)
+        try:
+            return await worker.run(stop, drain=drain)
+        finally:
+            await db.dispose()
+
+    stats = asyncio.run(work())
+    log.info(
+        "%s worker done: %d claimed, %d completed, %d failed, %d lost",
+        name,
+        stats.claimed,
+        stats.completed,
+        stats.failed,
+        stats.lost,
+    )
     return 0

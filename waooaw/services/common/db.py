@@ -200,13 +200,18 @@ def _code_head(script_location: Path) -> str | None:
 
 
 async def migration_status(
-    script_location: Path, conn: AsyncConnection
+    script_location: Path, conn: AsyncConnection, *, version_table: str = "alembic_version"
 ) -> tuple[str | None, str | None]:
-    """(current revision in the database, newest revision in the code)."""
+    """(current revision in the database, newest revision in the code).
+
+    ``version_table`` is the table the service's alembic environment records its revision in
+    (services that may share one database each keep their own).
+    """
     from alembic.runtime.migration import MigrationContext
 
     def current(sync_conn: Connection) -> str | None:
-        return MigrationContext.configure(sync_conn).get_current_revision()
+        context = MigrationContext.configure(sync_conn, opts={"version_table": version_table})
+        return context.get_current_revision()
 
     head = await asyncio.to_thread(_code_head, script_location)
     return await conn.run_sync(current), head

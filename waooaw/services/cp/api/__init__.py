@@ -1,0 +1,1 @@
+"""Implementations of the generated CP Protocols, one module per tag."""

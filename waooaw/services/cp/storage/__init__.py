@@ -1,0 +1,1 @@
+"""CP's tables and the functions that read and write them."""
