@@ -22,8 +22,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from waooaw.generated.plant import models as plant
 from waooaw.runtime.server import ProblemError
@@ -55,6 +56,8 @@ class Catalogue:
         self.owner = owner
         self.clock = clock
         self._lock = asyncio.Lock()
+        self._fresh_until = 0.0  # monotonic time until which the copy is known fresh enough
+        self._industries: tuple[float, dict[str, tuple[str, str]]] | None = None
 
     async def refresh(self, *, force: bool = False) -> bool:
         """One full listing of Plant into the copy; False when another process holds it."""
@@ -74,6 +77,7 @@ class Catalogue:
             found = await self.plant.industries()
             async with self.db.write() as conn:
                 await store.upsert_industries(conn, found, at=self.clock())
+            self._industries = None
             count = 0
             async for page in self.plant.agent_pages():
                 async with self.db.write() as conn:
@@ -90,6 +94,9 @@ class Catalogue:
 
     async def ensure_fresh(self) -> None:
         """Make sure the copy is within CP_PLANT_MAX_STALE_SECONDS, refreshing it if not."""
+        # the copy only ever gets fresher, so a deadline read once holds until it passes
+        if time.monotonic() < self._fresh_until:
+            return
         if await self._fresh_enough():
             return
         async with self._lock:
@@ -97,14 +104,27 @@ class Catalogue:
             if await self._fresh_enough():
                 return
             await self._refresh(force=True)
+            await self._fresh_enough()
 
     async def _fresh_enough(self) -> bool:
         async with self.db.read() as conn:
             state = await store.read_state(conn)
         if state.fresh_as_of is None:
             return False
-        age = self.clock() - parse_ts(state.fresh_as_of)
-        return age <= timedelta(seconds=self.settings.plant_max_stale_seconds)
+        age = (self.clock() - parse_ts(state.fresh_as_of)).total_seconds()
+        left = self.settings.plant_max_stale_seconds - age
+        if left <= 0:
+            return False
+        self._fresh_until = time.monotonic() + left
+        return True
+
+    async def industries(self) -> dict[str, tuple[str, str]]:
+        """id -> (name, slug) of Plant's industries, as copied (cached between refreshes)."""
+        if self._industries is None or time.monotonic() > self._industries[0]:
+            async with self.db.read() as conn:
+                found = await store.industry_names(conn)
+            self._industries = (time.monotonic() + self.settings.plant_cache_seconds, found)
+        return self._industries[1]
 
     async def fresh_as_of(self) -> datetime | None:
         async with self.db.read() as conn:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, tuple_, update
+from sqlalchemy import Select, String, func, literal, or_, select, tuple_, union_all, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -337,47 +337,50 @@ class AgentActivityStats:
 async def activity_of(
     conn: AsyncConnection, agent_ids: Sequence[str], *, at: datetime
 ) -> dict[str, AgentActivityStats]:
-    """Running and recently completed tasks per agent, from CP's task table."""
+    """Running and recently completed tasks per agent, from CP's task table (one query)."""
     if not agent_ids:
         return {}
     ids = list(agent_ids)
-    running: dict[str, int] = dict(
-        (
-            await conn.execute(
-                select(tasks.c.agent_id, func.count())
-                .where(tasks.c.agent_id.in_(ids), tasks.c.status == "running")
-                .group_by(tasks.c.agent_id)
+    mine = tasks.c.agent_id.in_(ids)
+    null = literal(None, String)
+
+    def part(kind: str, *where: Any, count: bool = True) -> Select[Any]:
+        return (
+            select(
+                tasks.c.agent_id,
+                literal(kind, String).label("kind"),
+                (func.count() if count else literal(0)).label("n"),
+                (func.max(tasks.c.finished_at) if not count else null).label("last"),
             )
-        ).all()
-    )
-    since = ts(at - timedelta(hours=24))
-    recent: dict[str, int] = dict(
-        (
-            await conn.execute(
-                select(tasks.c.agent_id, func.count())
-                .where(
-                    tasks.c.agent_id.in_(ids),
-                    tasks.c.status == "completed",
-                    tasks.c.finished_at >= since,
-                )
-                .group_by(tasks.c.agent_id)
-            )
-        ).all()
-    )
-    last: dict[str, str | None] = {}
-    for status in ("completed", "failed"):
-        for agent_id, finished in await conn.execute(
-            select(tasks.c.agent_id, func.max(tasks.c.finished_at))
-            .where(tasks.c.agent_id.in_(ids), tasks.c.status == status)
+            .where(mine, *where)
             .group_by(tasks.c.agent_id)
-        ):
-            previous = last.get(agent_id)
-            if finished is not None and (previous is None or finished > previous):
-                last[agent_id] = finished
+        )
+
+    # one index range per part (agent, status[, finished_at]); the union is one round trip
+    query = union_all(
+        part("running", tasks.c.status == "running"),
+        part(
+            "recent",
+            tasks.c.status == "completed",
+            tasks.c.finished_at >= ts(at - timedelta(hours=24)),
+        ),
+        part("last", tasks.c.status == "completed", count=False),
+        part("last", tasks.c.status == "failed", count=False),
+    )
+    running: dict[str, int] = {}
+    recent: dict[str, int] = {}
+    last: dict[str, str] = {}
+    for agent_id, kind, n, finished in await conn.execute(query):
+        if kind == "running":
+            running[agent_id] = int(n)
+        elif kind == "recent":
+            recent[agent_id] = int(n)
+        elif finished is not None and finished > last.get(agent_id, ""):
+            last[agent_id] = finished
     return {
         agent_id: AgentActivityStats(
-            running=int(running.get(agent_id, 0)),
-            completed_24h=int(recent.get(agent_id, 0)),
+            running=running.get(agent_id, 0),
+            completed_24h=recent.get(agent_id, 0),
             last_active_at=last.get(agent_id),
         )
         for agent_id in ids

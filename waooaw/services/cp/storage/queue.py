@@ -29,7 +29,7 @@ from ..domain import trials as lifecycle
 from ..domain.values import canonical_json, ts, usd
 from ..executor import Outcome
 from .records import add_activity
-from .tables import deliverables, tasks, trials
+from .tables import activity, deliverables, tasks, trials
 
 __all__ = [
     "Claimed",
@@ -79,9 +79,9 @@ _RETURNED = (
 
 
 async def claim(
-    conn: AsyncConnection, *, worker_id: str, lease_seconds: float, at: datetime
-) -> Claimed | None:
-    """Take the next task (an abandoned one first), or None when the queue is empty."""
+    conn: AsyncConnection, *, worker_id: str, lease_seconds: float, at: datetime, limit: int = 1
+) -> list[Claimed]:
+    """Take up to ``limit`` tasks (abandoned ones first); an empty list when there are none."""
     postgres = conn.dialect.name == "postgresql"
     now = ts(at)
     abandoned = (
@@ -92,16 +92,20 @@ async def claim(
             tasks.c.attempts < tasks.c.max_attempts,
         )
         .order_by(tasks.c.lease_expires_at)
-        .limit(1)
     )
-    pending = select(tasks.c.id).where(tasks.c.status == "pending").order_by(tasks.c.seq).limit(1)
-    token = str(uuid.uuid4())
+    pending = select(tasks.c.id).where(tasks.c.status == "pending").order_by(tasks.c.seq)
+    token = str(uuid.uuid4())  # fences these claims: a later claim of a task gets another
+    claimed: list[Claimed] = []
     for candidates in (abandoned, pending):
+        wanted = limit - len(claimed)
+        if wanted <= 0:
+            break
+        candidates = candidates.limit(wanted)
         if postgres:
             candidates = candidates.with_for_update(skip_locked=True)
         stmt = (
             update(tasks)
-            .where(tasks.c.id == candidates.scalar_subquery())
+            .where(tasks.c.id.in_(candidates.scalar_subquery()))
             .values(
                 status="running",
                 lease_token=token,
@@ -113,36 +117,41 @@ async def claim(
             )
             .returning(*_RETURNED)
         )
-        row = (await conn.execute(stmt)).first()
-        if row is None:
-            continue
-        claimed = Claimed(
-            id=row.id,
-            token=token,
-            trial_id=row.trial_id,
-            customer_id=row.customer_id,
-            agent_id=row.agent_id,
-            task=row.task,
-            context=json.loads(row.context),
-            sandbox=bool(row.sandbox_mode),
-            estimate_micros=row.estimate_micros,
-            attempts=row.attempts,
+        claimed.extend(
+            Claimed(
+                id=row.id,
+                token=token,
+                trial_id=row.trial_id,
+                customer_id=row.customer_id,
+                agent_id=row.agent_id,
+                task=row.task,
+                context=json.loads(row.context),
+                sandbox=bool(row.sandbox_mode),
+                estimate_micros=row.estimate_micros,
+                attempts=row.attempts,
+            )
+            for row in await conn.execute(stmt)
         )
-        message = f"Task started: {title_of(row.task)}"
-        if row.attempts > 1:
-            message = f"Task restarted after its worker stopped (attempt {row.attempts})"
-        await add_activity(
-            conn,
-            customer_id=row.customer_id,
-            trial_id=row.trial_id,
-            agent_id=row.agent_id,
-            task_id=row.id,
-            kind="task_started",
-            message=message,
-            at=at,
+    if claimed:
+        await conn.execute(
+            insert(activity),
+            [
+                {
+                    "id": str(uuid.uuid4()),
+                    "customer_id": c.customer_id,
+                    "trial_id": c.trial_id,
+                    "agent_id": c.agent_id,
+                    "task_id": c.id,
+                    "kind": "task_started",
+                    "message": f"Task started: {title_of(c.task)}"
+                    if c.attempts == 1
+                    else f"Task restarted after its worker stopped (attempt {c.attempts})",
+                    "at": now,
+                }
+                for c in claimed
+            ],
         )
-        return claimed
-    return None
+    return claimed
 
 
 async def renew(
