@@ -29,7 +29,7 @@ What runs, and how the data gets there:
   of req/s, p50 and p99.
 * **Drain** - a fresh CP database per run with 1,000 pending tasks, written by bulk insert
   as ``executeAgentTask`` writes them (task row, estimate reserved on its trial), then
-  ``waooaw worker cp --drain`` in one or two processes (``CP_WORKER_CONCURRENCY`` 4 each,
+  ``waooaw worker cp --drain`` in one or two processes (``CP_WORKER_CONCURRENCY`` 16 each,
   sandbox run time 0 so the queue itself is measured). Reported: tasks/s over the span from
   the first claim to the last completion (from the tasks' timestamps), and wall time from
   starting the processes until they exit (process start-up included). Every task must end
@@ -583,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
                         )
                         cells = list_benchmark(cp.port, cp.url, profile, load_cpus)
         if not args.skip_drain:
-            print("\nQueue drain (sandbox run time 0; 4 tasks at once per worker)")
+            print("\nQueue drain (sandbox run time 0; CP_WORKER_CONCURRENCY 16 per worker)")
             drains = drain_benchmark(work, profile, args.postgres)
         if args.json:
             args.json.write_text(

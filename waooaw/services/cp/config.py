@@ -62,7 +62,9 @@ class CpSettings(BaseSettings):
 
     #: run a worker inside `waooaw serve cp` (turn off when `waooaw worker cp` runs apart)
     worker_enabled: bool = Field(True, validation_alias=_env("CP_WORKER_ENABLED"))
-    worker_concurrency: int = Field(4, ge=1, le=256, validation_alias=_env("CP_WORKER_CONCURRENCY"))
+    worker_concurrency: int = Field(
+        16, ge=1, le=256, validation_alias=_env("CP_WORKER_CONCURRENCY")
+    )
     worker_poll_seconds: float = Field(
         0.5, ge=0.01, le=60, validation_alias=_env("CP_WORKER_POLL_SECONDS")
     )

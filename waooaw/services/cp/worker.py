@@ -26,11 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from ..common.db import Database, DatabaseUnavailable
 from .config import CpSettings
-from .executor import ExecutionFailed, Executor, Outcome, TaskSpec
+from .executor import ExecutionFailed, Executor, TaskSpec
 from .storage import queue
 
 __all__ = ["Sweeper", "Worker", "WorkerStats", "new_worker_id"]
@@ -43,35 +41,18 @@ RECORD_BATCH = 64
 
 
 class _Finished:
-    """A task's outcome (or failure) waiting to be recorded, and who waits for it."""
+    """A task's end waiting to be recorded, and the future its runner waits on."""
 
-    def __init__(
-        self,
-        claimed: queue.Claimed,
-        *,
-        outcome: Outcome | None = None,
-        failure: tuple[str, str, int] | None = None,
-    ) -> None:
-        self.claimed = claimed
-        self.outcome = outcome
-        self.failure = failure
+    def __init__(self, finish: queue.Finish) -> None:
+        self.finish = finish
         self.done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-
-    async def apply(self, conn: AsyncConnection, at: datetime) -> bool:
-        if self.outcome is not None:
-            return await queue.complete(conn, claimed=self.claimed, outcome=self.outcome, at=at)
-        assert self.failure is not None
-        code, message, cost = self.failure
-        return await queue.fail(
-            conn, claimed=self.claimed, code=code, message=message, cost_micros=cost, at=at
-        )
 
     def settle(self, result: bool = False, *, error: bool = False) -> None:
         if self.done.done():
             return
         if error:
             self.done.set_exception(
-                RuntimeError(f"the outcome of task {self.claimed.id} could not be recorded")
+                RuntimeError(f"the end of task {self.finish.claimed.id} could not be recorded")
             )
         else:
             self.done.set_result(result)
@@ -241,14 +222,13 @@ class Worker:
             return
         finally:
             beat.cancel()
-        if await self._record(_Finished(claimed, outcome=outcome)):
+        if await self._record(_Finished(queue.Finish(claimed, outcome=outcome))):
             self.stats.completed += 1
         else:
             self.stats.lost += 1
 
     async def _fail(self, claimed: queue.Claimed, code: str, message: str, cost: int) -> None:
-        failure = (code, message, cost)
-        if await self._record(_Finished(claimed, failure=failure)):
+        if await self._record(_Finished(queue.Finish(claimed, failure=(code, message, cost)))):
             self.stats.failed += 1
         else:
             self.stats.lost += 1
@@ -271,7 +251,9 @@ class Worker:
                 batch.append(self._finished.get_nowait())
             try:
                 async with self.db.write() as conn:
-                    results = [await item.apply(conn, self.clock()) for item in batch]
+                    results = await queue.finish(
+                        conn, [item.finish for item in batch], at=self.clock()
+                    )
             except Exception:
                 if len(batch) == 1:
                     batch[0].settle(error=True)
@@ -279,7 +261,8 @@ class Worker:
                 for item in batch:
                     try:
                         async with self.db.write() as conn:
-                            item.settle(await item.apply(conn, self.clock()))
+                            (one,) = await queue.finish(conn, [item.finish], at=self.clock())
+                        item.settle(one)
                     except Exception:
                         item.settle(error=True)
                 continue
