@@ -265,16 +265,21 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _filtered(filters: Filters) -> Select[Any]:
+def _filtered(filters: Filters, sort: str) -> Select[Any]:
+    """The filters as conditions. Only the sort's own index may drive the query (``+ 0``
+    keeps a filter column from being used as an index range otherwise): marketplace filters
+    match many agents, so walking the sort order and stopping at the page's end wins."""
     query = select(catalogue).where(catalogue.c.listed.is_(True))
     if filters.industry_id is not None:
         query = query.where(catalogue.c.industry_id == filters.industry_id)
     if filters.min_rating:
-        # sum/count >= min, in integers: sum * 1000 >= round(min * 1000) * count
+        # exact, in integers: sum / count >= min  <=>  sum * 1000 >= round(min * 1000) * count;
+        # rating_milli (floor of the average x 1000, 0 when unrated) bounds it from below
         threshold = round(filters.min_rating * 1000)
+        floor = max(1, threshold)
+        milli = catalogue.c.rating_milli if sort == "rating" else catalogue.c.rating_milli + 0
         query = query.where(
-            catalogue.c.reviews_count > 0,
-            catalogue.c.rating_sum * 1000 >= threshold * catalogue.c.reviews_count,
+            milli >= floor, catalogue.c.rating_sum * 1000 >= threshold * catalogue.c.reviews_count
         )
     if filters.min_price is not None:
         query = query.where(catalogue.c.price_per_month >= filters.min_price)
@@ -310,7 +315,7 @@ async def marketplace_page(
 ) -> tuple[list[Row[Any]], list[Any] | None]:
     """One page in ``sort`` order and the key to continue after (None on the last page)."""
     keys, descending = SORTS[sort]
-    query = _filtered(filters)
+    query = _filtered(filters, sort)
     if after is not None:
         position = tuple_(*keys)
         bound = tuple_(*after)
