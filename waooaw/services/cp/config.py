@@ -42,7 +42,7 @@ class CpSettings(BaseSettings):
     )
     #: the oldest copy the marketplace list serves; older, it refreshes before answering
     plant_max_stale_seconds: float = Field(
-        120.0, ge=0.05, le=86_400, validation_alias=_env("CP_PLANT_MAX_STALE_SECONDS")
+        300.0, ge=0.05, le=86_400, validation_alias=_env("CP_PLANT_MAX_STALE_SECONDS")
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_CORS_ORIGINS),
