@@ -568,7 +568,7 @@ def worker(
     service: Annotated[str, typer.Argument(help="Service whose queued tasks to run: cp.")],
     concurrency: Annotated[
         int | None,
-        typer.Option(min=1, max=256, help="Tasks run at once; default CP_WORKER_CONCURRENCY (4)."),
+        typer.Option(min=1, max=256, help="Tasks run at once; default CP_WORKER_CONCURRENCY (16)."),
     ] = None,
     drain: Annotated[
         bool, typer.Option("--drain", help="Exit once the queue is empty (batch runs, benchmarks).")

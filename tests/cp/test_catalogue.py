@@ -108,7 +108,14 @@ async def test_one_process_refreshes_at_a_time(
         serving(database_url, plant.base_url) as (first, _),
         serving(database_url, plant.base_url) as (second, _),
     ):
-        assert await first.state.context.catalogue.refresh() is True
+        catalogue = first.state.context.catalogue
+        assert await catalogue.refresh() is True
+        # the next refresh waits CP_PLANT_CACHE_SECONDS, or 4 listings if that is longer
+        assert catalogue.last_pass_seconds > 0
+        catalogue.last_pass_seconds = 100.0
+        assert catalogue.period() == 400.0
+        catalogue.last_pass_seconds = 0.001
+        assert catalogue.period() == first.state.context.settings.plant_cache_seconds
         # the first holds the lease for CP_PLANT_CACHE_SECONDS: the second skips its turn
         assert await second.state.context.catalogue.refresh() is False
         assert await second.state.context.catalogue.refresh(force=True) is True

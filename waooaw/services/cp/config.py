@@ -42,7 +42,7 @@ class CpSettings(BaseSettings):
     )
     #: the oldest copy the marketplace list serves; older, it refreshes before answering
     plant_max_stale_seconds: float = Field(
-        120.0, ge=0.05, le=86_400, validation_alias=_env("CP_PLANT_MAX_STALE_SECONDS")
+        300.0, ge=0.05, le=86_400, validation_alias=_env("CP_PLANT_MAX_STALE_SECONDS")
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_CORS_ORIGINS),
@@ -62,7 +62,9 @@ class CpSettings(BaseSettings):
 
     #: run a worker inside `waooaw serve cp` (turn off when `waooaw worker cp` runs apart)
     worker_enabled: bool = Field(True, validation_alias=_env("CP_WORKER_ENABLED"))
-    worker_concurrency: int = Field(4, ge=1, le=256, validation_alias=_env("CP_WORKER_CONCURRENCY"))
+    worker_concurrency: int = Field(
+        16, ge=1, le=256, validation_alias=_env("CP_WORKER_CONCURRENCY")
+    )
     worker_poll_seconds: float = Field(
         0.5, ge=0.01, le=60, validation_alias=_env("CP_WORKER_POLL_SECONDS")
     )

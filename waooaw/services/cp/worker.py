@@ -36,6 +36,28 @@ __all__ = ["Sweeper", "Worker", "WorkerStats", "new_worker_id"]
 log = logging.getLogger("waooaw.cp.worker")
 
 
+#: most finished tasks committed in one transaction
+RECORD_BATCH = 64
+
+
+class _Finished:
+    """A task's end waiting to be recorded, and the future its runner waits on."""
+
+    def __init__(self, finish: queue.Finish) -> None:
+        self.finish = finish
+        self.done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+    def settle(self, result: bool = False, *, error: bool = False) -> None:
+        if self.done.done():
+            return
+        if error:
+            self.done.set_exception(
+                RuntimeError(f"the end of task {self.finish.claimed.id} could not be recorded")
+            )
+        else:
+            self.done.set_result(result)
+
+
 def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -105,37 +127,40 @@ class Worker:
         self.sweeper = Sweeper(settings, db, clock=clock)
         self.stats = WorkerStats()
         self._running: set[asyncio.Task[None]] = set()
+        self._finished: asyncio.Queue[_Finished] = asyncio.Queue()
 
     async def run(self, stop: asyncio.Event, *, drain: bool = False) -> WorkerStats:
         """Work until ``stop`` is set (or, with ``drain``, until the queue is empty)."""
         log.info("worker %s started (concurrency %d)", self.worker_id, self.concurrency)
-        slots = asyncio.Semaphore(self.concurrency)
+        recorder = asyncio.create_task(self._recorder())
         try:
             while not stop.is_set():
-                await slots.acquire()
+                free = self.concurrency - len(self._running)
+                if free <= 0:
+                    await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
+                    continue
                 try:
                     await self.sweeper.sweep_if_due()
-                    claimed = await self._claim()
+                    claimed = await self._claim(free)
                 except DatabaseUnavailable as exc:
-                    slots.release()
                     log.warning("worker %s: database unavailable: %s", self.worker_id, exc)
                     await self._pause(stop)
                     continue
-                except BaseException:
-                    slots.release()
-                    raise
-                if claimed is None:
-                    slots.release()
+                if not claimed:
                     if drain and not self._running:
                         break
                     await self._pause(stop)
                     continue
-                task = asyncio.create_task(self._execute(claimed, slots))
-                self._running.add(task)
-                task.add_done_callback(self._running.discard)
+                for one in claimed:
+                    task = asyncio.create_task(self._execute(one))
+                    self._running.add(task)
+                    task.add_done_callback(self._running.discard)
         finally:
             if self._running:
                 await asyncio.gather(*self._running, return_exceptions=True)
+            recorder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await recorder
         log.info("worker %s stopped: %s", self.worker_id, self.stats)
         return self.stats
 
@@ -143,25 +168,24 @@ class Worker:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=self.settings.worker_poll_seconds)
 
-    async def _claim(self) -> queue.Claimed | None:
+    async def _claim(self, limit: int) -> list[queue.Claimed]:
+        """Up to ``limit`` tasks in one transaction (one round of claims for all free slots)."""
         async with self.db.write() as conn:
             claimed = await queue.claim(
                 conn,
                 worker_id=self.worker_id,
                 lease_seconds=self.settings.worker_lease_seconds,
                 at=self.clock(),
+                limit=limit,
             )
-        if claimed is not None:
-            self.stats.claimed += 1
+        self.stats.claimed += len(claimed)
         return claimed
 
-    async def _execute(self, claimed: queue.Claimed, slots: asyncio.Semaphore) -> None:
+    async def _execute(self, claimed: queue.Claimed) -> None:
         try:
             await self._run_one(claimed)
         except Exception:
             log.exception("worker %s: task %s could not be recorded", self.worker_id, claimed.id)
-        finally:
-            slots.release()
 
     async def _run_one(self, claimed: queue.Claimed) -> None:
         spec = TaskSpec(
@@ -198,22 +222,52 @@ class Worker:
             return
         finally:
             beat.cancel()
-        async with self.db.write() as conn:
-            done = await queue.complete(conn, claimed=claimed, outcome=outcome, at=self.clock())
-        if done:
+        if await self._record(_Finished(queue.Finish(claimed, outcome=outcome))):
             self.stats.completed += 1
         else:
             self.stats.lost += 1
 
     async def _fail(self, claimed: queue.Claimed, code: str, message: str, cost: int) -> None:
-        async with self.db.write() as conn:
-            done = await queue.fail(
-                conn, claimed=claimed, code=code, message=message, cost_micros=cost, at=self.clock()
-            )
-        if done:
+        if await self._record(_Finished(queue.Finish(claimed, failure=(code, message, cost)))):
             self.stats.failed += 1
         else:
             self.stats.lost += 1
+
+    async def _record(self, finished: _Finished) -> bool:
+        """Hand an outcome to the recorder; True once committed, False if the lease was lost."""
+        await self._finished.put(finished)
+        return await finished.done
+
+    async def _recorder(self) -> None:
+        """Commit finished tasks, as many as are waiting in one transaction.
+
+        Tasks finishing together (a busy worker) share one write transaction instead of one
+        each, which is what bounds a worker's throughput on SQLite. Should a batch fail, each
+        of its tasks is recorded again on its own, so one bad record cannot sink the others.
+        """
+        while True:
+            batch = [await self._finished.get()]
+            while len(batch) < RECORD_BATCH and not self._finished.empty():
+                batch.append(self._finished.get_nowait())
+            try:
+                async with self.db.write() as conn:
+                    results = await queue.finish(
+                        conn, [item.finish for item in batch], at=self.clock()
+                    )
+            except Exception:
+                if len(batch) == 1:
+                    batch[0].settle(error=True)
+                    continue
+                for item in batch:
+                    try:
+                        async with self.db.write() as conn:
+                            (one,) = await queue.finish(conn, [item.finish], at=self.clock())
+                        item.settle(one)
+                    except Exception:
+                        item.settle(error=True)
+                continue
+            for item, result in zip(batch, results, strict=True):
+                item.settle(result)
 
     async def _heartbeat(
         self, claimed: queue.Claimed, run: asyncio.Task[object], lost: asyncio.Event

@@ -81,9 +81,10 @@ class Caller:
         display = name.strip()[:120] if isinstance(name, str) and name.strip() else None
         return cls(subject, display)
 
-    def scope(self, operation: str) -> str:
-        """An Idempotency-Key scope private to this customer and operation."""
-        return f"{operation}:{hashlib.sha256(self.customer_id.encode()).hexdigest()[:40]}"
+    def scope(self, operation: str, *target: str) -> str:
+        """An Idempotency-Key scope private to this customer, operation and target (<= 64)."""
+        digest = hashlib.sha256("\x00".join((self.customer_id, *target)).encode()).hexdigest()
+        return f"{operation[:23]}:{digest[:40]}"
 
 
 @dataclass(slots=True)

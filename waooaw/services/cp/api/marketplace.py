@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -46,7 +46,8 @@ def _availability(plant_status: str, running: int) -> models.AgentAvailability:
     return models.AgentAvailability.AVAILABLE
 
 
-def _activity(stats: store.AgentActivityStats) -> models.AgentActivity:
+def _activity(stats: store.AgentActivityStats) -> dict[str, Any]:
+    """The card's activity, as plain data (the page is validated once, as a whole)."""
     if stats.running:
         summary = f"Working on {stats.running} task{'s' if stats.running != 1 else ''} now"
     elif stats.completed_24h:
@@ -56,12 +57,12 @@ def _activity(stats: store.AgentActivityStats) -> models.AgentActivity:
         summary = "No tasks in the last 24 hours"
     else:
         summary = "No tasks yet"
-    return models.AgentActivity(
-        summary=summary,
-        tasks_completed_24h=stats.completed_24h,
-        tasks_running=stats.running,
-        last_active_at=None if stats.last_active_at is None else parse_ts(stats.last_active_at),
-    )
+    return {
+        "summary": summary,
+        "tasks_completed_24h": stats.completed_24h,
+        "tasks_running": stats.running,
+        "last_active_at": None if stats.last_active_at is None else parse_ts(stats.last_active_at),
+    }
 
 
 def _card(
@@ -121,7 +122,10 @@ class MarketplaceService:
         async with self.ctx.db.read() as conn:
             industry_id: str | None = None
             if industry is not None:
-                industry_id = await store.industry_by_slug(conn, industry)
+                by_slug = {
+                    slug: i for i, (_, slug) in (await self.ctx.catalogue.industries()).items()
+                }
+                industry_id = by_slug.get(industry)
                 if industry_id is None:  # no such industry: nothing matches
                     empty = models.MarketplaceAgentList(items=[], next_cursor=None)
                     return server.ListMarketplaceAgents200Response(body=empty)
@@ -150,7 +154,7 @@ class MarketplaceService:
     async def _cards(
         self, conn: AsyncConnection, rows: Sequence[Row[Any]], at: datetime
     ) -> list[dict[str, Any]]:
-        industries = await store.industry_names(conn)
+        industries = await self.ctx.catalogue.industries()
         stats = await store.activity_of(conn, [r.id for r in rows], at=at)
         return [_card(r, industries, stats[r.id]) for r in rows]
 
@@ -220,14 +224,17 @@ class MarketplaceService:
     async def _trial_outcomes(conn: AsyncConnection, agent_id: str, at: datetime) -> dict[str, int]:
         """Trials of the agent by effective status (an expired active trial counts as ended)."""
         counts: dict[str, int] = {}
-        now = ts(at)
-        for status, expired, count in await conn.execute(
-            select(trials.c.status, trials.c.expires_at <= now, func.count())
+        expired = func.sum(case((trials.c.expires_at <= ts(at), 1), else_=0))
+        for status, count, past in await conn.execute(
+            select(trials.c.status, func.count(), expired)
             .where(trials.c.agent_id == agent_id)
-            .group_by(trials.c.status, trials.c.expires_at <= now)
+            .group_by(trials.c.status)
         ):
-            effective = lifecycle.COMPLETED if status == lifecycle.ACTIVE and expired else status
-            counts[effective] = counts.get(effective, 0) + int(count)
+            if status == lifecycle.ACTIVE:
+                counts[lifecycle.COMPLETED] = counts.get(lifecycle.COMPLETED, 0) + int(past or 0)
+                counts[lifecycle.ACTIVE] = int(count) - int(past or 0)
+            else:
+                counts[status] = counts.get(status, 0) + int(count)
         return counts
 
     async def list_agent_reviews(

@@ -51,7 +51,7 @@ class TasksService:
             return await self._enqueue(conn, caller, str(agent_id), body)
 
         accepted = await self.ctx.create_once(
-            scope=caller.scope(f"execute:{agent_id}"),
+            scope=caller.scope("executeAgentTask", str(agent_id)),
             key=idempotency_key,
             body=body,
             model=models.TaskAccepted,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, tuple_, update
+from sqlalchemy import Select, String, func, literal, or_, select, tuple_, union_all, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -265,16 +265,21 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _filtered(filters: Filters) -> Select[Any]:
+def _filtered(filters: Filters, sort: str) -> Select[Any]:
+    """The filters as conditions. Only the sort's own index may drive the query (``+ 0``
+    keeps a filter column from being used as an index range otherwise): marketplace filters
+    match many agents, so walking the sort order and stopping at the page's end wins."""
     query = select(catalogue).where(catalogue.c.listed.is_(True))
     if filters.industry_id is not None:
         query = query.where(catalogue.c.industry_id == filters.industry_id)
     if filters.min_rating:
-        # sum/count >= min, in integers: sum * 1000 >= round(min * 1000) * count
+        # exact, in integers: sum / count >= min  <=>  sum * 1000 >= round(min * 1000) * count;
+        # rating_milli (floor of the average x 1000, 0 when unrated) bounds it from below
         threshold = round(filters.min_rating * 1000)
+        floor = max(1, threshold)
+        milli = catalogue.c.rating_milli if sort == "rating" else catalogue.c.rating_milli + 0
         query = query.where(
-            catalogue.c.reviews_count > 0,
-            catalogue.c.rating_sum * 1000 >= threshold * catalogue.c.reviews_count,
+            milli >= floor, catalogue.c.rating_sum * 1000 >= threshold * catalogue.c.reviews_count
         )
     if filters.min_price is not None:
         query = query.where(catalogue.c.price_per_month >= filters.min_price)
@@ -310,7 +315,7 @@ async def marketplace_page(
 ) -> tuple[list[Row[Any]], list[Any] | None]:
     """One page in ``sort`` order and the key to continue after (None on the last page)."""
     keys, descending = SORTS[sort]
-    query = _filtered(filters)
+    query = _filtered(filters, sort)
     if after is not None:
         position = tuple_(*keys)
         bound = tuple_(*after)
@@ -337,47 +342,50 @@ class AgentActivityStats:
 async def activity_of(
     conn: AsyncConnection, agent_ids: Sequence[str], *, at: datetime
 ) -> dict[str, AgentActivityStats]:
-    """Running and recently completed tasks per agent, from CP's task table."""
+    """Running and recently completed tasks per agent, from CP's task table (one query)."""
     if not agent_ids:
         return {}
     ids = list(agent_ids)
-    running: dict[str, int] = dict(
-        (
-            await conn.execute(
-                select(tasks.c.agent_id, func.count())
-                .where(tasks.c.agent_id.in_(ids), tasks.c.status == "running")
-                .group_by(tasks.c.agent_id)
+    mine = tasks.c.agent_id.in_(ids)
+    null = literal(None, String)
+
+    def part(kind: str, *where: Any, count: bool = True) -> Select[Any]:
+        return (
+            select(
+                tasks.c.agent_id,
+                literal(kind, String).label("kind"),
+                (func.count() if count else literal(0)).label("n"),
+                (func.max(tasks.c.finished_at) if not count else null).label("last"),
             )
-        ).all()
-    )
-    since = ts(at - timedelta(hours=24))
-    recent: dict[str, int] = dict(
-        (
-            await conn.execute(
-                select(tasks.c.agent_id, func.count())
-                .where(
-                    tasks.c.agent_id.in_(ids),
-                    tasks.c.status == "completed",
-                    tasks.c.finished_at >= since,
-                )
-                .group_by(tasks.c.agent_id)
-            )
-        ).all()
-    )
-    last: dict[str, str | None] = {}
-    for status in ("completed", "failed"):
-        for agent_id, finished in await conn.execute(
-            select(tasks.c.agent_id, func.max(tasks.c.finished_at))
-            .where(tasks.c.agent_id.in_(ids), tasks.c.status == status)
+            .where(mine, *where)
             .group_by(tasks.c.agent_id)
-        ):
-            previous = last.get(agent_id)
-            if finished is not None and (previous is None or finished > previous):
-                last[agent_id] = finished
+        )
+
+    # one index range per part (agent, status[, finished_at]); the union is one round trip
+    query = union_all(
+        part("running", tasks.c.status == "running"),
+        part(
+            "recent",
+            tasks.c.status == "completed",
+            tasks.c.finished_at >= ts(at - timedelta(hours=24)),
+        ),
+        part("last", tasks.c.status == "completed", count=False),
+        part("last", tasks.c.status == "failed", count=False),
+    )
+    running: dict[str, int] = {}
+    recent: dict[str, int] = {}
+    last: dict[str, str] = {}
+    for agent_id, kind, n, finished in await conn.execute(query):
+        if kind == "running":
+            running[agent_id] = int(n)
+        elif kind == "recent":
+            recent[agent_id] = int(n)
+        elif finished is not None and finished > last.get(agent_id, ""):
+            last[agent_id] = finished
     return {
         agent_id: AgentActivityStats(
-            running=int(running.get(agent_id, 0)),
-            completed_24h=int(recent.get(agent_id, 0)),
+            running=running.get(agent_id, 0),
+            completed_24h=recent.get(agent_id, 0),
             last_active_at=last.get(agent_id),
         )
         for agent_id in ids

@@ -18,25 +18,29 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..domain import trials as lifecycle
 from ..domain.values import canonical_json, ts, usd
 from ..executor import Outcome
 from .records import add_activity
-from .tables import deliverables, tasks, trials
+from .tables import activity, deliverables, tasks, trials
 
 __all__ = [
     "Claimed",
+    "Finish",
     "claim",
     "complete",
     "fail",
     "fail_pending",
+    "finish",
     "reap_lost",
     "renew",
     "sweep_trials",
@@ -79,9 +83,9 @@ _RETURNED = (
 
 
 async def claim(
-    conn: AsyncConnection, *, worker_id: str, lease_seconds: float, at: datetime
-) -> Claimed | None:
-    """Take the next task (an abandoned one first), or None when the queue is empty."""
+    conn: AsyncConnection, *, worker_id: str, lease_seconds: float, at: datetime, limit: int = 1
+) -> list[Claimed]:
+    """Take up to ``limit`` tasks (abandoned ones first); an empty list when there are none."""
     postgres = conn.dialect.name == "postgresql"
     now = ts(at)
     abandoned = (
@@ -92,16 +96,20 @@ async def claim(
             tasks.c.attempts < tasks.c.max_attempts,
         )
         .order_by(tasks.c.lease_expires_at)
-        .limit(1)
     )
-    pending = select(tasks.c.id).where(tasks.c.status == "pending").order_by(tasks.c.seq).limit(1)
-    token = str(uuid.uuid4())
+    pending = select(tasks.c.id).where(tasks.c.status == "pending").order_by(tasks.c.seq)
+    token = str(uuid.uuid4())  # fences these claims: a later claim of a task gets another
+    claimed: list[Claimed] = []
     for candidates in (abandoned, pending):
+        wanted = limit - len(claimed)
+        if wanted <= 0:
+            break
+        candidates = candidates.limit(wanted)
         if postgres:
             candidates = candidates.with_for_update(skip_locked=True)
         stmt = (
             update(tasks)
-            .where(tasks.c.id == candidates.scalar_subquery())
+            .where(tasks.c.id.in_(candidates.scalar_subquery()))
             .values(
                 status="running",
                 lease_token=token,
@@ -113,36 +121,41 @@ async def claim(
             )
             .returning(*_RETURNED)
         )
-        row = (await conn.execute(stmt)).first()
-        if row is None:
-            continue
-        claimed = Claimed(
-            id=row.id,
-            token=token,
-            trial_id=row.trial_id,
-            customer_id=row.customer_id,
-            agent_id=row.agent_id,
-            task=row.task,
-            context=json.loads(row.context),
-            sandbox=bool(row.sandbox_mode),
-            estimate_micros=row.estimate_micros,
-            attempts=row.attempts,
+        claimed.extend(
+            Claimed(
+                id=row.id,
+                token=token,
+                trial_id=row.trial_id,
+                customer_id=row.customer_id,
+                agent_id=row.agent_id,
+                task=row.task,
+                context=json.loads(row.context),
+                sandbox=bool(row.sandbox_mode),
+                estimate_micros=row.estimate_micros,
+                attempts=row.attempts,
+            )
+            for row in await conn.execute(stmt)
         )
-        message = f"Task started: {title_of(row.task)}"
-        if row.attempts > 1:
-            message = f"Task restarted after its worker stopped (attempt {row.attempts})"
-        await add_activity(
-            conn,
-            customer_id=row.customer_id,
-            trial_id=row.trial_id,
-            agent_id=row.agent_id,
-            task_id=row.id,
-            kind="task_started",
-            message=message,
-            at=at,
+    if claimed:
+        await conn.execute(
+            insert(activity),
+            [
+                {
+                    "id": str(uuid.uuid4()),
+                    "customer_id": c.customer_id,
+                    "trial_id": c.trial_id,
+                    "agent_id": c.agent_id,
+                    "task_id": c.id,
+                    "kind": "task_started",
+                    "message": f"Task started: {title_of(c.task)}"
+                    if c.attempts == 1
+                    else f"Task restarted after its worker stopped (attempt {c.attempts})",
+                    "at": now,
+                }
+                for c in claimed
+            ],
         )
-        return claimed
-    return None
+    return claimed
 
 
 async def renew(
@@ -157,78 +170,144 @@ async def renew(
     return result.rowcount == 1
 
 
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """How a claimed task ended: an ``outcome``, or a ``failure`` (code, message, cost)."""
+
+    claimed: Claimed
+    outcome: Outcome | None = None
+    failure: tuple[str, str, int] | None = None
+
+
+def _zero_cost() -> dict[str, Any]:
+    return {"compute_usd": 0.0, "model_usd": 0.0, "total_usd": 0.0, "tokens_in": 0, "tokens_out": 0}
+
+
+async def finish(conn: AsyncConnection, items: Sequence[Finish], *, at: datetime) -> list[bool]:
+    """Record how tasks ended, with their deliverables, trial spend and activity, in a few
+    statements for the whole batch. Per item: False when its lease was lost (another worker
+    took the task over), and nothing of it is recorded."""
+    if not items:
+        return []
+    now = ts(at)
+    owned_query = select(tasks.c.id, tasks.c.lease_token).where(
+        tasks.c.id.in_([i.claimed.id for i in items]), tasks.c.status == "running"
+    )
+    if conn.dialect.name == "postgresql":
+        owned_query = owned_query.with_for_update()  # held until commit: the check stays true
+    owned = {(r.id, r.lease_token) for r in await conn.execute(owned_query)}
+    kept = [i for i in items if (i.claimed.id, i.claimed.token) in owned]
+    task_rows: list[dict[str, Any]] = []
+    made: list[dict[str, Any]] = []
+    feed: list[dict[str, Any]] = []
+    per_trial: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # spent, reserved, made
+    for item in kept:
+        c = item.claimed
+        title = title_of(c.task)
+        row: dict[str, Any] = {
+            "b_id": c.id,
+            "b_result": None,
+            "b_error_code": None,
+            "b_error_message": None,
+            "b_deliverable": None,
+        }
+        if item.outcome is not None:
+            compute, model = item.outcome.compute_micros, item.outcome.model_micros
+            if compute + model > c.estimate_micros:
+                # the estimate was reserved as an upper bound; never charge past it
+                model = max(0, c.estimate_micros - compute)
+            total = compute + model
+            breakdown = {
+                "compute_usd": usd(compute),
+                "model_usd": usd(model),
+                "total_usd": usd(total),
+                "tokens_in": item.outcome.tokens_in,
+                "tokens_out": item.outcome.tokens_out,
+            }
+            deliverable_id = str(uuid.uuid4())
+            result = canonical_json(item.outcome.result)
+            row.update(b_status="completed", b_result=result, b_deliverable=deliverable_id)
+            made.append(
+                {
+                    "id": deliverable_id,
+                    "trial_id": c.trial_id,
+                    "task_id": c.id,
+                    "customer_id": c.customer_id,
+                    "agent_id": c.agent_id,
+                    "title": title,
+                    "content": result,
+                    "created_at": now,
+                }
+            )
+            kind, message = "task_completed", f"Task completed: {title}"
+            per_trial[c.trial_id][2] += 1
+        else:
+            assert item.failure is not None
+            code, text, cost_micros = item.failure
+            total = min(max(0, cost_micros), c.estimate_micros)
+            breakdown = {**_zero_cost(), "compute_usd": usd(total), "total_usd": usd(total)}
+            row.update(b_status="failed", b_error_code=code, b_error_message=text[:2000])
+            kind, message = "task_failed", f"Task failed ({code}): {title}"
+        row.update(b_cost=canonical_json(breakdown), b_cost_micros=total)
+        task_rows.append(row)
+        per_trial[c.trial_id][0] += total
+        per_trial[c.trial_id][1] += c.estimate_micros
+        feed.append(
+            {
+                "id": str(uuid.uuid4()),
+                "customer_id": c.customer_id,
+                "trial_id": c.trial_id,
+                "agent_id": c.agent_id,
+                "task_id": c.id,
+                "kind": kind,
+                "message": message,
+                "at": now,
+            }
+        )
+    if kept:
+        await conn.execute(
+            update(tasks)
+            .where(tasks.c.id == bindparam("b_id"))
+            .values(
+                status=bindparam("b_status"),
+                result=bindparam("b_result"),
+                error_code=bindparam("b_error_code"),
+                error_message=bindparam("b_error_message"),
+                cost=bindparam("b_cost"),
+                cost_micros=bindparam("b_cost_micros"),
+                deliverable_id=bindparam("b_deliverable"),
+                finished_at=now,
+                lease_token=None,
+                lease_expires_at=None,
+                version=tasks.c.version + 1,
+            ),
+            task_rows,
+        )
+        if made:
+            await conn.execute(insert(deliverables), made)
+        await conn.execute(
+            update(trials)
+            .where(trials.c.id == bindparam("b_trial"))
+            .values(
+                spent_micros=trials.c.spent_micros + bindparam("b_spent"),
+                reserved_micros=trials.c.reserved_micros - bindparam("b_reserved"),
+                deliverables_count=trials.c.deliverables_count + bindparam("b_made"),
+            ),
+            [
+                {"b_trial": t, "b_spent": d[0], "b_reserved": d[1], "b_made": d[2]}
+                for t, d in sorted(per_trial.items())  # one lock order for every worker
+            ],
+        )
+        await conn.execute(insert(activity), feed)
+    return [(i.claimed.id, i.claimed.token) in owned for i in items]
+
+
 async def complete(
     conn: AsyncConnection, *, claimed: Claimed, outcome: Outcome, at: datetime
 ) -> bool:
-    """Record the result, its deliverable and its cost; False when the lease was lost."""
-    model_micros = outcome.model_micros
-    total = outcome.compute_micros + model_micros
-    if total > claimed.estimate_micros:
-        # the estimate was reserved as an upper bound; never charge past it
-        model_micros = max(0, claimed.estimate_micros - outcome.compute_micros)
-        total = outcome.compute_micros + model_micros
-    breakdown = {
-        "compute_usd": usd(outcome.compute_micros),
-        "model_usd": usd(model_micros),
-        "total_usd": usd(total),
-        "tokens_in": outcome.tokens_in,
-        "tokens_out": outcome.tokens_out,
-    }
-    deliverable_id = str(uuid.uuid4())
-    finished = await conn.execute(
-        update(tasks)
-        .where(
-            tasks.c.id == claimed.id,
-            tasks.c.lease_token == claimed.token,
-            tasks.c.status == "running",
-        )
-        .values(
-            status="completed",
-            result=canonical_json(outcome.result),
-            cost=canonical_json(breakdown),
-            cost_micros=total,
-            finished_at=ts(at),
-            lease_token=None,
-            lease_expires_at=None,
-            deliverable_id=deliverable_id,
-            version=tasks.c.version + 1,
-        )
-    )
-    if finished.rowcount != 1:
-        return False
-    title = title_of(claimed.task)
-    await conn.execute(
-        insert(deliverables).values(
-            id=deliverable_id,
-            trial_id=claimed.trial_id,
-            task_id=claimed.id,
-            customer_id=claimed.customer_id,
-            agent_id=claimed.agent_id,
-            title=title,
-            content=canonical_json(outcome.result),
-            created_at=ts(at),
-        )
-    )
-    await conn.execute(
-        update(trials)
-        .where(trials.c.id == claimed.trial_id)
-        .values(
-            spent_micros=trials.c.spent_micros + total,
-            reserved_micros=trials.c.reserved_micros - claimed.estimate_micros,
-            deliverables_count=trials.c.deliverables_count + 1,
-        )
-    )
-    await add_activity(
-        conn,
-        customer_id=claimed.customer_id,
-        trial_id=claimed.trial_id,
-        agent_id=claimed.agent_id,
-        task_id=claimed.id,
-        kind="task_completed",
-        message=f"Task completed: {title}",
-        at=at,
-    )
-    return True
+    """Record one result; False when the lease was lost."""
+    (done,) = await finish(conn, [Finish(claimed, outcome=outcome)], at=at)
+    return done
 
 
 async def fail(
@@ -240,48 +319,9 @@ async def fail(
     cost_micros: int,
     at: datetime,
 ) -> bool:
-    """Record a failure (and what it cost); False when the lease was lost."""
-    cost = min(max(0, cost_micros), claimed.estimate_micros)
-    breakdown = {
-        "compute_usd": usd(cost),
-        "model_usd": 0.0,
-        "total_usd": usd(cost),
-        "tokens_in": 0,
-        "tokens_out": 0,
-    }
-    failed = await conn.execute(
-        update(tasks)
-        .where(
-            tasks.c.id == claimed.id,
-            tasks.c.lease_token == claimed.token,
-            tasks.c.status == "running",
-        )
-        .values(
-            status="failed",
-            error_code=code,
-            error_message=message[:2000],
-            cost=canonical_json(breakdown),
-            cost_micros=cost,
-            finished_at=ts(at),
-            lease_token=None,
-            lease_expires_at=None,
-            version=tasks.c.version + 1,
-        )
-    )
-    if failed.rowcount != 1:
-        return False
-    await _release(conn, trial_id=claimed.trial_id, reserved=claimed.estimate_micros, spent=cost)
-    await add_activity(
-        conn,
-        customer_id=claimed.customer_id,
-        trial_id=claimed.trial_id,
-        agent_id=claimed.agent_id,
-        task_id=claimed.id,
-        kind="task_failed",
-        message=f"Task failed ({code}): {title_of(claimed.task)}",
-        at=at,
-    )
-    return True
+    """Record one failure (and what it cost); False when the lease was lost."""
+    (done,) = await finish(conn, [Finish(claimed, failure=(code, message, cost_micros))], at=at)
+    return done
 
 
 async def _release(conn: AsyncConnection, *, trial_id: str, reserved: int, spent: int) -> None:
@@ -343,15 +383,7 @@ async def fail_pending(
                 status="failed",
                 error_code=code,
                 error_message=message,
-                cost=canonical_json(
-                    {
-                        "compute_usd": 0.0,
-                        "model_usd": 0.0,
-                        "total_usd": 0.0,
-                        "tokens_in": 0,
-                        "tokens_out": 0,
-                    }
-                ),
+                cost=canonical_json(_zero_cost()),
                 cost_micros=0,
                 finished_at=ts(at),
                 version=tasks.c.version + 1,

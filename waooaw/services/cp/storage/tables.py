@@ -104,7 +104,6 @@ catalogue = Table(
     Index("ix_cp_catalogue_name", "listed", "name_lc", "seq"),
     Index("ix_cp_catalogue_newest", "listed", "plant_created_at", "seq"),
     Index("ix_cp_catalogue_popular", "listed", "trial_signups", "seq"),
-    Index("ix_cp_catalogue_industry", "industry_id", "listed"),
 )
 
 sync_state = Table(

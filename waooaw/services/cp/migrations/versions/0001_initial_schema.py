@@ -47,7 +47,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("seq"),
         sa.UniqueConstraint("id"),
     )
-    op.create_index("ix_cp_catalogue_industry", "cp_catalogue", ["industry_id", "listed"])
     op.create_index("ix_cp_catalogue_name", "cp_catalogue", ["listed", "name_lc", "seq"])
     op.create_index("ix_cp_catalogue_newest", "cp_catalogue", ["listed", "plant_created_at", "seq"])
     op.create_index("ix_cp_catalogue_popular", "cp_catalogue", ["listed", "trial_signups", "seq"])
