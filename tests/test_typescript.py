@@ -121,6 +121,7 @@ def _openapi_typescript(source: Path, out: Path) -> None:
 CONTRACTS = [
     pytest.param(ROOT / "contracts" / "plant.openapi.yaml", id="plant"),
     pytest.param(ROOT / "contracts" / "pp.openapi.yaml", id="pp"),
+    pytest.param(ROOT / "contracts" / "cp.openapi.yaml", id="cp"),
     *(pytest.param(p, id=p.stem) for p in sorted(FIXTURES.glob("*.yaml"))),
     pytest.param(FIXTURES / "multifile" / "root.yaml", id="multifile"),
 ]

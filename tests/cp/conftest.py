@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +141,3 @@ def plant_sql(plant: PlantServer, statement: str, *params: Any) -> None:
     database = plant.database_url.removeprefix("sqlite:///")
     with sqlite3.connect(database) as conn:
         conn.execute(statement, params)
-
-
-Customer = Callable[..., dict[str, str]]

@@ -9,6 +9,7 @@ check-then-insert: 50 identical requests create exactly one trial and get 49 pro
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -90,6 +91,10 @@ async def test_duplicate_trials_race_to_exactly_one(
             assert answer.headers["content-type"] == PROBLEM
             assert answer.json()["type"].endswith("/trial-exists")
     assert count_trials(cp_server.database_url, agent) == 1
+    if backend == "sqlite":
+        path = cp_server.database_url.removeprefix("sqlite:///")
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 async def test_different_customers_each_get_a_trial(
