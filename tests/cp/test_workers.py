@@ -90,7 +90,13 @@ def test_two_workers_never_run_a_task_twice(
     database_url: str, plant: PlantServer, seeded: Catalogue, tmp_path: Path
 ) -> None:
     ids = queue_tasks(database_url, plant, seeded, TASKS)
-    env = {"CP_SANDBOX_SECONDS": "0.05", "CP_WORKER_POLL_SECONDS": "0.05"}
+    # slow enough that one worker alone would need ~7 s: a second worker that starts a few
+    # seconds late on a busy machine still finds work, so both really compete for rows
+    env = {
+        "CP_SANDBOX_SECONDS": "0.25",
+        "CP_WORKER_CONCURRENCY": "4",
+        "CP_WORKER_POLL_SECONDS": "0.05",
+    }
     workers = [
         start_worker(
             tmp_path, database_url=database_url, env=env, args=("--drain",), name=f"worker-{n}"
