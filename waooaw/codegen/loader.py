@@ -144,6 +144,15 @@ def _parse(path: Path, errors: list[ContractError]) -> SourceFile | None:
     return SourceFile(path, display, text, data, locations)
 
 
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """A plain scalar's value (int, float, bool, null), by its tag's constructor directly:
+    ``construct_object`` would also remember every node it ever built."""
+    build = _SCALAR.yaml_constructors.get(node.tag)
+    if build is None:
+        return _SCALAR.construct_object(node, deep=True)
+    return build(_SCALAR, node)
+
+
 def _construct(
     node: yaml.Node,
     pointer: str,
@@ -155,7 +164,7 @@ def _construct(
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _STR_TAG or node.tag in _KEEP_AS_TEXT:
             return node.value
-        return _SCALAR.construct_object(node, deep=True)
+        return _scalar(node)
     if isinstance(node, yaml.SequenceNode):
         return [
             _construct(item, f"{pointer}/{i}", locations, display, errors)
@@ -178,7 +187,7 @@ def _construct(
             if key_node.tag == _STR_TAG:
                 key = key_node.value
             else:
-                raw = _SCALAR.construct_object(key_node)
+                raw = _scalar(key_node)
                 if isinstance(raw, int) and not isinstance(raw, bool) and in_responses:
                     key = str(raw)
                 else:
