@@ -22,7 +22,7 @@ from waooaw.generated.plant.client import PlantClient
 from ..support.cp_server import CpServer, running_cp
 from ..support.plant_seed import Catalogue, agent_create
 from ..support.plant_server import PlantServer
-from .conftest import auth
+from .conftest import auth, token
 
 
 @pytest.fixture
@@ -150,3 +150,36 @@ def test_customer_workflow(
         assert agent["trial_signups"] == 1
         assert agent["activity"]["tasks_completed_24h"] == 1
         assert agent["retention_rate"] == 0.0
+
+
+def test_generated_client_drives_cp(
+    cp: CpServer, seeded: Catalogue, target: plant_models.AgentResponse
+) -> None:
+    """The generated CP client (what a Python caller uses) against the running service."""
+    from waooaw.generated.cp import models
+    from waooaw.generated.cp.client import CpClient, CpConflictError, CpEntityNotFoundError
+
+    with CpClient(cp.base_url, token=token("client-customer")) as client:
+        page = client.list_marketplace_agents(sort=models.MarketplaceSort.NAME, limit=100)
+        assert str(target.id) in {str(a.id) for a in page.items}
+        trial = client.create_trial(body=models.TrialCreate(agent_id=target.id))
+        assert trial.status == models.TrialStatus.ACTIVE
+        try:
+            client.create_trial(body=models.TrialCreate(agent_id=target.id))
+            raise AssertionError("a second trial was created")
+        except CpConflictError as exc:
+            assert exc.status_code == 409 and str(exc.problem.type).endswith("/trial-exists")
+        accepted = client.execute_agent_task(
+            agent_id=target.id, body=models.TaskCreate(task="Summarise the quarter")
+        )
+        stream = client.stream_task_events(task_id=accepted.task_id, timeout=60)
+        assert "event: status" in stream and '"status":"completed"' in stream
+        task = client.get_task(task_id=accepted.task_id)
+        assert task.status == models.TaskStatus.COMPLETED and task.deliverable_id is not None
+        dashboard = client.get_trial_dashboard(trial_id=trial.id)
+        assert [d.task_id for d in dashboard.deliverables] == [accepted.task_id]
+        try:
+            client.get_trial(trial_id=uuid.uuid4())
+            raise AssertionError("an unknown trial was found")
+        except CpEntityNotFoundError:
+            pass

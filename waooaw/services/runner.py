@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -128,13 +129,18 @@ def run_services(
     configure_logging(log_level)
     log = logging.getLogger("waooaw")
     servers = []
+    ports = {
+        name: PORTS[name]
+        if port is None
+        else (port if len(names) == 1 else port + PORTS[name] - PORTS["plant"])
+        for name in names
+    }
+    if "plant" in ports and not ({"PLANT_API_URL", "CP_PLANT_API_URL"} & set(os.environ)):
+        # services started together call the Plant started with them
+        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        os.environ["PLANT_API_URL"] = f"http://{local}:{ports['plant']}"
     for name in names:
-        if port is None:
-            chosen = PORTS[name]
-        elif len(names) == 1:
-            chosen = port
-        else:
-            chosen = port + PORTS[name] - PORTS["plant"]
+        chosen = ports[name]
         try:
             server = FACTORIES[name](host, chosen, migrate, log_level)
             _install_web(name, server)
