@@ -25,6 +25,8 @@ def configure_logging(level: str) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # one INFO line per outgoing call (PP and CP call Plant) would drown the access log
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _plant(host: str, port: int, migrate: bool, log_level: str) -> object:
