@@ -45,7 +45,7 @@ SEED = 20260116
 DEADLINE = timedelta(seconds=5)
 # seconds, per response (the max_response_time check); answers take a few milliseconds, but
 # a whole-suite run on two shared cores has seen one take 2.2 s
-RESPONSE_TIME_LIMIT = 5.0
+RESPONSE_TIME_LIMIT = 10.0  # a hang detector; speed is measured in bench/
 PROBLEM_JSON = "application/problem+json"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 #: statuses an invalid request can be answered with (a 404 only for wrong path parameters)

@@ -68,7 +68,7 @@ DEADLINE = timedelta(seconds=10)  # per generated case, with the probes ignored_
 SCENARIO_DEADLINE = timedelta(seconds=30)
 # seconds per response (max_response_time): a call is PP plus Plant, typically 10-50 ms;
 # 3 s was exceeded once by a GET when the 2-core machine ran at a load average of 10
-RESPONSE_TIME_LIMIT = 5.0
+RESPONSE_TIME_LIMIT = 10.0  # a hang detector; speed is measured in bench/
 # calls per stateful scenario, and scenarios: the workflow needs 6 calls in a row
 STATEFUL_STEPS = 20
 STATEFUL_EXAMPLES = max(MAX_EXAMPLES, 20)

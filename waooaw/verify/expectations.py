@@ -24,8 +24,10 @@ __all__ = [
     "negated_locations",
 ]
 
-#: seconds per response (the max_response_time check); in-process Plant answers in ~50 ms
-DEFAULT_RESPONSE_TIME_LIMIT = 2.0
+#: seconds per response (the max_response_time check): a hang detector, not a speed target
+#: (speed is measured by bench/); in-process Plant answers in ~50 ms, but a shared 2-core CI
+#: machine running browsers and servers beside the tests has been seen to take 2.5 s
+DEFAULT_RESPONSE_TIME_LIMIT = 10.0
 
 
 @dataclass(frozen=True, slots=True)
