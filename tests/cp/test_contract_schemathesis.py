@@ -51,6 +51,7 @@ from sqlalchemy import create_engine, delete, insert, select
 from waooaw.services.common.db import sync_url
 from waooaw.services.cp import create_app
 from waooaw.services.cp.storage.tables import metadata
+from waooaw.verify.checks import BUILTIN_CHECKS, PROBLEM_JSON
 
 from ..support.plant_seed import Catalogue
 from ..support.plant_server import PlantServer
@@ -65,32 +66,11 @@ SCENARIO_DEADLINE = timedelta(seconds=20)
 RESPONSE_TIME_LIMIT = 10.0  # a hang detector; speed is measured in bench/
 STATEFUL_STEPS = 15
 
-PROBLEM_JSON = "application/problem+json"
 ALICE = "alice"
 BOB = "bob"
 
 # ---------------------------------------------------------------------------- the checks
 
-#: Everything schemathesis 4.32 checks; all of it runs (see test_every_check_is_enabled).
-BUILTIN_CHECKS = frozenset(
-    {
-        "not_a_server_error",
-        "status_code_conformance",
-        "content_type_conformance",
-        "response_headers_conformance",
-        "response_schema_conformance",
-        "negative_data_rejection",
-        "positive_data_acceptance",
-        "missing_required_header",
-        "unsupported_method",
-        "allow_header_conformance",
-        "use_after_free",
-        "ensure_resource_availability",
-        "ignored_auth",
-        "object_level_authorization",
-        "max_response_time",  # not in the registry: enabled by giving it a limit
-    }
-)
 #: check name -> why it is off; contract_config turns these off and nothing else.
 DISABLED_CHECKS: dict[str, str] = {}
 

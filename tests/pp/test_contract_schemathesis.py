@@ -58,6 +58,7 @@ from waooaw.generated.pp import server
 from waooaw.runtime.security import Principal
 from waooaw.services.common.db import sync_url
 from waooaw.services.plant.storage.tables import metadata
+from waooaw.verify.checks import BUILTIN_CHECKS, PROBLEM_JSON
 
 from .conftest import ROLES, pp_app, token
 
@@ -73,28 +74,8 @@ RESPONSE_TIME_LIMIT = 10.0  # a hang detector; speed is measured in bench/
 STATEFUL_STEPS = 20
 STATEFUL_EXAMPLES = max(MAX_EXAMPLES, 20)
 
-PROBLEM_JSON = "application/problem+json"
 CONSTITUTIONAL = "https://waooaw.com/errors/constitutional-alignment"
 
-BUILTIN_CHECKS = frozenset(
-    {
-        "not_a_server_error",
-        "status_code_conformance",
-        "content_type_conformance",
-        "response_headers_conformance",
-        "response_schema_conformance",
-        "negative_data_rejection",
-        "positive_data_acceptance",
-        "missing_required_header",
-        "unsupported_method",
-        "allow_header_conformance",
-        "use_after_free",
-        "ensure_resource_availability",
-        "ignored_auth",
-        "object_level_authorization",
-        "max_response_time",  # not in the registry: enabled by giving it a limit
-    }
-)
 #: check name -> why it is off; nothing is.
 DISABLED_CHECKS: dict[str, str] = {}
 
