@@ -64,6 +64,12 @@ class RequestContextMiddleware:
                 incoming = value.decode("latin-1")
                 break
         cid = accept_or_new(incoming)
+        if incoming is not None and cid != incoming:
+            # the routers see the id the response carries, not the malformed one
+            scope["headers"] = [
+                (k, cid.encode()) if k == b"x-correlation-id" else (k, v)
+                for k, v in scope["headers"]
+            ]
         rid = str(uuid.uuid4())
         token = correlation_id.set(cid)
         request_token = request_id.set(rid)
@@ -92,7 +98,17 @@ class RequestContextMiddleware:
         status_holder: list[int] = []
         started_at = time.perf_counter()
 
+        overflow: list[bool] = []
+
         async def send_logged(message: Message) -> None:
+            if overflow:
+                # the app saw the body cut short (a chunked body has no length to
+                # check up front) and answered something else: answer 413 instead
+                if message["type"] == "http.response.start":
+                    status_holder.append(413)
+                    problem = ProblemError(413, self._too_large())
+                    await self._problem(send_with_id, problem, path, cid)
+                return
             if message["type"] == "http.response.start":
                 status_holder.append(message["status"])
             await send_with_id(message)
@@ -102,7 +118,7 @@ class RequestContextMiddleware:
             if length is not None and length > self.max_body_bytes:
                 await self._problem(send_with_id, ProblemError(413, self._too_large()), path, cid)
                 return
-            await self.app(scope, self._limited(receive), send_logged)
+            await self.app(scope, self._limited(receive, overflow), send_logged)
         except _BodyTooLarge:
             if not started:
                 await self._problem(send_with_id, ProblemError(413, self._too_large()), path, cid)
@@ -130,7 +146,7 @@ class RequestContextMiddleware:
     def _too_large(self) -> str:
         return f"request body exceeds {self.max_body_bytes} bytes"
 
-    def _limited(self, receive: Receive) -> Receive:
+    def _limited(self, receive: Receive, overflow: list[bool]) -> Receive:
         seen = 0
         limit = self.max_body_bytes
 
@@ -140,6 +156,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    overflow.append(True)
                     raise _BodyTooLarge
             return message
 
