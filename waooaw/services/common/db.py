@@ -5,6 +5,13 @@ start with ``BEGIN IMMEDIATE`` so that read-then-write transactions (the audit
 chain, conditional state changes) serialize instead of failing on upgrade.
 Reads use a second engine without that lock. PostgreSQL uses one engine and
 row locks where a transaction needs them.
+
+SQLite has one writer at a time. Left to themselves, concurrent writers wait in
+SQLite's busy handler, which polls with growing sleeps (up to 100 ms) and serves
+no one in order: at 32 concurrent creates some waited seconds. Within a process
+the write transactions therefore queue on an ``asyncio.Lock`` (first come, first
+served) and only the lock's holder opens one; the busy timeout is left for other
+processes (a ``waooaw worker``, migrations).
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import asyncio
 import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +99,8 @@ class Database:
     url: URL
     writer: AsyncEngine
     reader: AsyncEngine
+    #: SQLite only: one write transaction at a time per process, in arrival order
+    _write_turn: asyncio.Lock | None = field(default=None, repr=False)
 
     @classmethod
     def connect(cls, url: str | URL, *, pool_size: int = 10) -> Database:
@@ -102,7 +111,7 @@ class Database:
             reader = create_async_engine(target, pool_size=pool_size, max_overflow=20)
             _sqlite_setup(writer, immediate=True)
             _sqlite_setup(reader, immediate=False)
-            return cls(target, writer, reader)
+            return cls(target, writer, reader, asyncio.Lock())
         engine = create_async_engine(
             target, pool_size=pool_size, max_overflow=20, pool_pre_ping=True
         )
@@ -116,8 +125,12 @@ class Database:
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A transaction that commits on success and rolls back on error."""
         try:
-            async with self.writer.begin() as conn:
-                yield conn
+            if self._write_turn is None:
+                async with self.writer.begin() as conn:
+                    yield conn
+            else:
+                async with self._write_turn, self.writer.begin() as conn:
+                    yield conn
         except PoolTimeout as exc:
             raise DatabaseUnavailable(f"no database connection free: {exc}") from exc
         except (OperationalError, DBAPIError) as exc:
