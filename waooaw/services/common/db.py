@@ -11,7 +11,11 @@ SQLite's busy handler, which polls with growing sleeps (up to 100 ms) and serves
 no one in order: at 32 concurrent creates some waited seconds. Within a process
 the write transactions therefore queue on an ``asyncio.Lock`` (first come, first
 served) and only the lock's holder opens one; the busy timeout is left for other
-processes (a ``waooaw worker``, migrations).
+processes (a ``waooaw worker``, migrations). A service whose every write
+serializes anyway (Plant: each appends to one audit chain, locked on its head
+row) asks for the same queue on PostgreSQL with ``serial_writes=True``, so that
+its writers wait in order instead of holding pooled connections blocked on the
+row lock.
 """
 
 from __future__ import annotations
@@ -99,11 +103,14 @@ class Database:
     url: URL
     writer: AsyncEngine
     reader: AsyncEngine
-    #: SQLite only: one write transaction at a time per process, in arrival order
+    #: one write transaction at a time per process, in arrival order (SQLite, and
+    #: PostgreSQL when asked for)
     _write_turn: asyncio.Lock | None = field(default=None, repr=False)
 
     @classmethod
-    def connect(cls, url: str | URL, *, pool_size: int = 10) -> Database:
+    def connect(
+        cls, url: str | URL, *, pool_size: int = 10, serial_writes: bool = False
+    ) -> Database:
         target = async_url(url)
         ensure_sqlite_folder(target)
         if target.get_backend_name() == "sqlite":
@@ -115,7 +122,7 @@ class Database:
         engine = create_async_engine(
             target, pool_size=pool_size, max_overflow=20, pool_pre_ping=True
         )
-        return cls(target, engine, engine)
+        return cls(target, engine, engine, asyncio.Lock() if serial_writes else None)
 
     @property
     def is_sqlite(self) -> bool:
