@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from waooaw.runtime.server import MAX_VIOLATIONS, validation_problem
+from waooaw.runtime.server import (
+    MAX_PROBLEM_BYTES,
+    MAX_VIOLATIONS,
+    ProblemError,
+    encode_problem,
+    validation_problem,
+)
 
 from .conftest import (
     PROBLEM,
@@ -278,3 +284,19 @@ def test_100kb_bearer_token_on_plant_is_ignored_like_any_header(services: Servic
     with http_for(services.url("plant")) as http:
         response = http.get("/api/v1/agents", headers={"Authorization": "Bearer " + "a" * 100_000})
     assert response.status_code == 200
+
+
+def test_any_problem_is_at_most_64_kb() -> None:
+    violations = [
+        {"rule": "L0-04", "field": f"body.skills[{i}]", "message": "m" * 400} for i in range(1000)
+    ]
+    problem = ProblemError(422, "many", violations=violations)
+    content = encode_problem(problem.body(instance="/x"))
+    assert len(content) <= MAX_PROBLEM_BYTES
+    decoded = json.loads(content)
+    kept = len(decoded["violations"])
+    assert 0 < kept < 1000
+    assert decoded["violations_omitted"] == 1000 - kept
+    assert decoded["violations"] == violations[:kept]
+    huge = ProblemError(400, "d" * 200_000, extra={"blob": "x" * 200_000})
+    assert len(encode_problem(huge.body())) <= MAX_PROBLEM_BYTES

@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response, StreamingResponse
 
 __all__ = [
+    "MAX_PROBLEM_BYTES",
     "MAX_VIOLATIONS",
     "PROBLEM_MEDIA_TYPE",
     "PROBLEM_TYPES",
@@ -34,6 +35,7 @@ __all__ = [
     "ResponseRenderer",
     "bind",
     "deep_object",
+    "encode_problem",
     "install_problem_handlers",
     "parse_delimited",
     "problem_response",
@@ -118,7 +120,7 @@ def problem_response(
     if correlation_id is not None:
         headers.setdefault("X-Correlation-ID", correlation_id)
     return Response(
-        content=json.dumps(body, separators=(",", ":"), default=str).encode(),
+        content=encode_problem(body),
         status_code=problem.status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
@@ -129,6 +131,37 @@ def problem_response(
 MAX_VIOLATIONS = 50
 _MAX_FIELD = 200
 _MAX_MESSAGE = 500
+
+
+#: No problem document is larger than this.
+MAX_PROBLEM_BYTES = 64 * 1024
+
+
+def encode_problem(body: dict[str, Any]) -> bytes:
+    """The problem as JSON, never over ``MAX_PROBLEM_BYTES``: violations that do not fit
+    are dropped (and counted in ``violations_omitted``), then long members clipped."""
+    content = json.dumps(body, separators=(",", ":"), default=str).encode()
+    if len(content) <= MAX_PROBLEM_BYTES:
+        return content
+    body = dict(body)
+    violations = body.get("violations")
+    if isinstance(violations, list):
+        kept = list(violations)
+        already = int(body.get("violations_omitted") or 0)
+        while kept and len(content) > MAX_PROBLEM_BYTES:
+            kept = kept[: len(kept) // 2]
+            omitted = len(violations) - len(kept) + already
+            body.update(violations=kept, violations_omitted=omitted)
+            content = json.dumps(body, separators=(",", ":"), default=str).encode()
+    if len(content) > MAX_PROBLEM_BYTES:
+        body = {
+            k: _clip(v, 1000) if isinstance(v, str) else v
+            for k, v in body.items()
+            if k in ("type", "title", "status", "detail", "instance", "correlation_id")
+            or k == "violations_omitted"
+        }
+        content = json.dumps(body, separators=(",", ":"), default=str).encode()
+    return content
 
 
 def _clip(text: str, limit: int) -> str:

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
@@ -27,7 +26,12 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from waooaw.runtime.server import PROBLEM_MEDIA_TYPE, ProblemError, install_problem_handlers
+from waooaw.runtime.server import (
+    PROBLEM_MEDIA_TYPE,
+    ProblemError,
+    encode_problem,
+    install_problem_handlers,
+)
 
 from .correlation import accept_or_new, correlation_id, request_id
 
@@ -44,7 +48,7 @@ CORS_EXPOSE = ["X-Correlation-ID", "X-Request-ID", "Retry-After"]
 def _problem_bytes(problem: ProblemError, path: str, cid: str) -> bytes:
     body = problem.body(instance=path or None)
     body["correlation_id"] = cid
-    return json.dumps(body, separators=(",", ":")).encode()
+    return encode_problem(body)
 
 
 class RequestContextMiddleware:
