@@ -33,7 +33,9 @@ log = logging.getLogger("waooaw.plant")
 def create_app(settings: PlantSettings | None = None) -> FastAPI:
     settings = settings or PlantSettings()
     # every write appends to the one audit chain: writers queue in order in process
-    db = Database.connect(settings.database_url, pool_size=settings.pool_size, serial_writes=True)
+    db = Database.connect(
+        settings.database_url, pool_size=settings.pool_size, serial_writes=settings.serial_writes
+    )
     ctx = PlantContext(settings, db, AuditTrail(settings.audit_key.get_secret_value().encode()))
 
     # each implementation is checked against its Protocol here, statically
