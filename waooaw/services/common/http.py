@@ -68,12 +68,6 @@ class RequestContextMiddleware:
                 incoming = value.decode("latin-1")
                 break
         cid = accept_or_new(incoming)
-        if incoming is not None and cid != incoming:
-            # the routers see the id the response carries, not the malformed one
-            scope["headers"] = [
-                (k, cid.encode()) if k == b"x-correlation-id" else (k, v)
-                for k, v in scope["headers"]
-            ]
         rid = str(uuid.uuid4())
         token = correlation_id.set(cid)
         request_token = request_id.set(rid)
