@@ -35,7 +35,7 @@ import jsonschema_rs
 
 from waooaw.codegen.errors import join_pointer
 from waooaw.codegen.loader import resolve_ref
-from waooaw.governance.lint import to_json_schema_2020
+from waooaw.codegen.openapi import to_json_schema_2020
 
 from .patterns import PatternError, string_for_pattern
 
