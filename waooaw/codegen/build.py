@@ -25,8 +25,9 @@ from .ir import (
 )
 from .loader import LoadedContract, resolve_ref
 from .naming import UniqueNames, pascal_case, safe_identifier, snake_case
+from .openapi import deref, is_json, iter_operations
 from .schemas import SchemaBuilder, TypeExpr, qualified, union_parts
-from .validate import HTTP_METHODS, validate_contract
+from .validate import validate_contract
 
 __all__ = ["build_api"]
 
@@ -47,8 +48,7 @@ UNIQUE_EXTENSION = "x-waooaw-unique"
 
 
 def _is_json(media_type: str) -> bool:
-    base = media_type.split(";", 1)[0].strip().lower()
-    return base == "application/json" or base.endswith("+json") or base == "*/*"
+    return is_json(media_type, wildcard=True)
 
 
 def _status_key(status: str) -> tuple[int, str]:
@@ -72,34 +72,27 @@ class _ApiBuilder:
         self.operation_ids = UniqueNames(self._explicit_operation_ids())
 
     def _explicit_operation_ids(self) -> set[str]:
-        found: set[str] = set()
-        for item in (self.doc.get("paths") or {}).values():
-            item = self.deref(item)
-            if isinstance(item, dict):
-                for method in HTTP_METHODS:
-                    op = item.get(method)
-                    if isinstance(op, dict) and isinstance(op.get("operationId"), str):
-                        found.add(op["operationId"])
-        return found
+        return {
+            op.node["operationId"]
+            for op in iter_operations(self.doc)
+            if isinstance(op.node.get("operationId"), str)
+        }
 
     def deref(self, node: Any) -> Any:
-        return self.schemas.deref(node)
+        return deref(self.doc, node)
 
     def build(self) -> Api:
         self.schemas.build_components()
-        operations: list[OperationIR] = []
-        paths = self.doc.get("paths") or {}
-        for path in paths:
-            item = self.deref(paths[path])
-            if not isinstance(item, dict):
-                continue
-            item_pointer = join_pointer("/paths", path)
-            for method in HTTP_METHODS:
-                op = item.get(method)
-                if isinstance(op, dict):
-                    operations.append(
-                        self.operation(path, method, item, op, join_pointer(item_pointer, method))
-                    )
+        operations = [
+            self.operation(
+                site.path,
+                site.method,
+                site.item,
+                site.node,
+                join_pointer(site.listed_at, site.method),
+            )
+            for site in iter_operations(self.doc)
+        ]
         if self.errors:
             raise ContractErrors(self.errors)
         self.schemas.relax(self._text_filled_models(operations))

@@ -184,24 +184,16 @@ def render(job: Job) -> dict[str, str]:
 
 
 def typescript_module(document: dict[str, Any]) -> TsModule:
-    from .loader import resolve_ref
     from .naming import UniqueNames, pascal_case
+    from .openapi import iter_operations
     from .typescript import TsBuilder
-    from .validate import HTTP_METHODS
 
     # like openapi-typescript, only operations with a contract operationId are named
-    ids: dict[tuple[str, str], str] = {}
-    for path, item in (document.get("paths") or {}).items():
-        for _ in range(10):
-            if not (isinstance(item, dict) and isinstance(item.get("$ref"), str)):
-                break
-            item = resolve_ref(document, item["$ref"])
-        if not isinstance(item, dict):
-            continue
-        for method in HTTP_METHODS:
-            op = item.get(method)
-            if isinstance(op, dict) and isinstance(op.get("operationId"), str):
-                ids[(method.upper(), path)] = op["operationId"]
+    ids = {
+        (op.method.upper(), op.path): op.node["operationId"]
+        for op in iter_operations(document)
+        if isinstance(op.node.get("operationId"), str)
+    }
     names = UniqueNames({"paths", "webhooks", "components", "operations", "$defs"})
     schemas = (document.get("components") or {}).get("schemas") or {}
     aliases = {}

@@ -27,6 +27,7 @@ from .errors import ContractError, join_pointer
 from .ir import EnumMember, FieldIR, ModelIR
 from .loader import LoadedContract, resolve_ref, unescape_pointer
 from .naming import BUILTIN_NAMES, UniqueNames, enum_member_name, pascal_case, safe_identifier
+from .openapi import deref, schema_types
 
 __all__ = ["SchemaBuilder", "TypeExpr", "local", "qualified"]
 
@@ -584,11 +585,7 @@ class SchemaBuilder:
         return resolve_ref(self.doc, ref)
 
     def deref(self, schema: Any) -> Any:
-        seen = 0
-        while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and seen < 50:
-            schema = self.resolve(schema["$ref"])
-            seen += 1
-        return schema
+        return deref(self.doc, schema)
 
     def _all_of(
         self, schema: dict[str, Any], pointer: str, hint: str, nullable: bool, top: bool
@@ -819,12 +816,11 @@ def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
 
 
 def _types(schema: dict[str, Any]) -> list[str]:
-    t = schema.get("type")
-    if isinstance(t, str):
-        return [t] if t != "null" else ["null"]
-    if isinstance(t, list):
-        return [x for x in t if isinstance(x, str) and x != "null" and x in _JSON_TYPES]
-    return []
+    """``type: null`` alone is the type None; in a list, null makes the others nullable."""
+    types = schema_types(schema)
+    if isinstance(schema.get("type"), list):
+        return [t for t in types if t != "null" and t in _JSON_TYPES]
+    return types
 
 
 def _dedupe(items: Iterable[str]) -> list[str]:

@@ -35,7 +35,7 @@ import jsonschema_rs
 
 from waooaw.codegen.errors import join_pointer
 from waooaw.codegen.loader import resolve_ref
-from waooaw.codegen.openapi import to_json_schema_2020
+from waooaw.codegen.openapi import schema_types, to_json_schema_2020
 
 from .patterns import PatternError, string_for_pattern
 
@@ -203,7 +203,7 @@ def _openapi_semantics(node: Any, *, discriminators: bool) -> Any:
     out = {key: _openapi_semantics(v, discriminators=discriminators) for key, v in node.items()}
     fmt = out.get("format")
     bounds = _INTEGER_RANGES.get(fmt) if isinstance(fmt, str) else None
-    kinds = _types(out)
+    kinds = schema_types(out)
     if bounds is not None and ("integer" in kinds or "number" in kinds):
         low, high = bounds
         if not isinstance(out.get("minimum"), int | float) or out["minimum"] < low:
@@ -255,15 +255,6 @@ def _absolute_refs(node: Any) -> Any:
         # a fragment is a URI part: `{` and `}` of path templates must be escaped
         out["$ref"] = _URI + "#" + quote(ref[1:], safe=_FRAGMENT_SAFE)
     return out
-
-
-def _types(schema: dict[str, Any]) -> list[str]:
-    kind = schema.get("type")
-    if isinstance(kind, str):
-        return [kind]
-    if isinstance(kind, list):
-        return [k for k in kind if isinstance(k, str)]
-    return []
 
 
 def _slug(hint: str) -> str:
@@ -504,7 +495,7 @@ class _Walk:
         resolved = self.data.resolve(schema)
         if not isinstance(resolved, dict):
             return 5
-        kinds = _types(resolved)
+        kinds = schema_types(resolved)
         if kinds == ["null"]:
             return 0
         if kinds and not {"object", "array"} & set(kinds):
@@ -516,7 +507,7 @@ class _Walk:
     # -- types ------------------------------------------------------------------------
 
     def typed(self, schema: dict[str, Any], *, hint: str, depth: int, variant: int) -> Any:
-        kinds = _types(schema) or self.inferred(schema)
+        kinds = schema_types(schema) or self.inferred(schema)
         if not kinds:
             return self.anything(hint)
         if "null" in kinds and (self.small(depth) or kinds == ["null"]):

@@ -40,6 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from waooaw.codegen.errors import join_pointer
 from waooaw.codegen.ir import OperationIR, ResponseIR
+from waooaw.codegen.openapi import is_json
 
 from .data import GenerationError, SchemaData
 
@@ -71,11 +72,6 @@ _WELL_KNOWN: dict[str, Callable[[OperationIR], list[str]]] = {
     "etag": lambda op: ['"mock-1"'],
     "cache-control": lambda op: ["no-store"],
 }
-
-
-def is_json(media_type: str) -> bool:
-    base = media_type.split(";", 1)[0].strip().lower()
-    return base == "application/json" or base.endswith("+json")
 
 
 def _is_text(media_type: str) -> bool:
