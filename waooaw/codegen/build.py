@@ -26,7 +26,20 @@ from .ir import (
 from .loader import LoadedContract, resolve_ref
 from .naming import UniqueNames, pascal_case, safe_identifier, snake_case
 from .openapi import deref, is_json, iter_operations
-from .schemas import SchemaBuilder, TypeExpr, qualified, union_parts
+from .pytypes import (
+    NONE,
+    Annotated,
+    Call,
+    Generic,
+    ModelRef,
+    Name,
+    PyType,
+    first_member,
+    members,
+    qualified,
+    union,
+)
+from .schemas import ANY, SchemaBuilder, TypeExpr
 from .validate import validate_contract
 
 __all__ = ["build_api"]
@@ -306,10 +319,12 @@ class _ApiBuilder:
         names: set[str] = set()
         for op in operations:
             for p in op.parameters:
-                if p.style == "deep_object" and p.adapter_type:
-                    names.add(p.adapter_type.removeprefix("models."))
-            if op.body is not None and op.body.kind == "form":
-                names.add(op.body.py_type.removeprefix("models.").split(" | ")[0])
+                if p.style == "deep_object" and isinstance(p.adapter_type, ModelRef):
+                    names.add(p.adapter_type.name)
+            if op.body is not None and op.body.kind == "form" and op.body.py_type is not None:
+                first = first_member(op.body.py_type)
+                if isinstance(first, ModelRef):
+                    names.add(first.name)
         return names
 
     # -- operations ----------------------------------------------------------
@@ -349,7 +364,7 @@ class _ApiBuilder:
             success_status=success[0].status_code or 200 if success else 200,
             success_model=success[0].body_type if success else None,
             result_alias=prefix + "Result",
-            client_return=_union(r.client_body_type for r in success) if success else "None",
+            client_return=_union(r.client_body_type for r in success) if success else NONE,
             client_any_body=_union(r.client_body_type for r in responses),
             security=self.security(op),
             auth=self.auth(op),
@@ -397,13 +412,14 @@ class _ApiBuilder:
         resolved = resolved if isinstance(resolved, dict) else {}
         style = param.get("style") or ("form" if where in ("query", "cookie") else "simple")
         explode = param.get("explode", style == "form")
-        is_array = expr.expr.startswith("list[")
-        is_object = expr.expr.startswith("\x00") and self._is_model_class(expr.expr)
+        first = first_member(expr.expr)
+        is_array = isinstance(first, Generic) and first.origin == "list"
+        is_object = isinstance(expr.expr, ModelRef) and self._is_model_class(expr.expr)
         default_schema = schema if isinstance(schema, dict) and "default" in schema else resolved
         default = None if required else self._param_default(default_schema, expr)
         py_type = qualified(expr.expr)
         if expr.nullable or (not required and default == "None"):
-            py_type += " | None"
+            py_type = union(py_type, NONE)
         description = param.get("description")
         kwargs: list[str] = []
         if where != "path":
@@ -415,11 +431,14 @@ class _ApiBuilder:
             kwargs.append("deprecated=True")
         factory = _PARAM_FACTORY[where]
         plain = "plain"
-        raw_annotation = adapter_type = None
+        raw_annotation: PyType | None = None
+        adapter_type: PyType | None = None
         separator = ","
         if is_object or (where == "query" and style == "deepObject"):
             plain = "deep_object"
-            raw_annotation = f"Annotated[dict[str, str] | None, Depends(deep_object({name!r}))]"
+            collected = union(Generic("dict", (Name("str"), Name("str"))), NONE)
+            depends = Call("Depends", (Call("deep_object", (repr(name),)),))
+            raw_annotation = Annotated(collected, (depends,))
             adapter_type = qualified(expr.expr)
         elif is_array and (
             where in ("path", "header")
@@ -428,13 +447,13 @@ class _ApiBuilder:
         ):
             plain = "delimited"
             separator = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
-            alias_kw = "" if where == "path" else f"alias={name!r}"
-            raw_type = "str" if required else "str | None"
-            raw_annotation = f"Annotated[{raw_type}, {factory}({alias_kw})]"
+            alias_kw = () if where == "path" else (f"alias={name!r}",)
+            raw_type = Name("str") if required else union(Name("str"), NONE)
+            raw_annotation = Annotated(raw_type, (Call(factory, alias_kw),))
             adapter_type = qualified(
                 TypeExpr(expr.expr, expr.constraints, expr.metadata).with_constraints()
             )
-        annotation = f"Annotated[{py_type}, {factory}({', '.join(kwargs)})]"
+        annotation = Annotated(py_type, (Call(factory, tuple(kwargs)),))
         found, sample = self.example(param)
         if not found and isinstance(param.get("content"), dict) and param["content"]:
             found, sample = self.example(next(iter(param["content"].values())))
@@ -453,21 +472,21 @@ class _ApiBuilder:
             raw_annotation=raw_annotation,
             adapter_type=adapter_type,
             separator=separator,
-            client_type=qualified(expr.expr) + (" | None" if expr.nullable or not required else ""),
+            client_type=union(qualified(expr.expr), NONE)
+            if expr.nullable or not required
+            else qualified(expr.expr),
             example_json=_json(sample) if found else None,
         )
 
-    def _is_model_class(self, expr: str) -> bool:
-        name = expr.strip("\x00")
-        model = self.schemas.models.get(name)
+    def _is_model_class(self, expr: ModelRef) -> bool:
+        model = self.schemas.models.get(expr.name)
         return model is not None and model.kind == "class"
 
     def _param_default(self, schema: dict[str, Any], expr: TypeExpr) -> str:
         if "default" not in schema or schema["default"] is None:
             return "None"
         value = schema["default"]
-        name = expr.expr.strip("\x00")
-        model = self.schemas.models.get(name)
+        model = self.schemas.models.get(expr.expr.name) if isinstance(expr.expr, ModelRef) else None
         if model is not None and model.kind == "enum":
             for member in model.members:
                 if member.value == repr(value):
@@ -478,28 +497,25 @@ class _ApiBuilder:
 
     # -- bodies -----------------------------------------------------------------
 
-    def named_type(self, schema: Any, pointer: str, hint: str) -> tuple[str, bool]:
+    def named_type(self, schema: Any, pointer: str, hint: str) -> tuple[PyType, bool]:
         """A contract body schema as a named model (hoisting inline ones)."""
         if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
             expr = self.schemas.type_of(schema, pointer, hint)
             return qualified(expr.expr), expr.nullable
         if schema is None:
-            return "Any", False
+            return ANY, False
         simple = self.schemas.type_of(schema, pointer, hint)
         if (
-            simple.expr in ("str", "int", "float", "bool", "Any", "bytes")
+            isinstance(simple.expr, Name)
+            and simple.expr.text in ("str", "int", "float", "bool", "Any", "bytes")
             and not simple.constraints
         ):
             return simple.expr, simple.nullable
-        if (
-            simple.expr.startswith("\x00")
-            and simple.expr.endswith("\x00")
-            and simple.expr.count("\x00") == 2
-        ):
+        if isinstance(simple.expr, ModelRef):
             return qualified(simple.expr), simple.nullable
         name = self.schemas.hoist_name(hint)
         self.schemas.register_alias(name, simple, schema, pointer)
-        return f"models.{name}", simple.nullable
+        return ModelRef(name, "models"), simple.nullable
 
     def body(
         self, raw: Any, pointer: str, prefix: str, parameters: list[ParameterIR]
@@ -533,7 +549,8 @@ class _ApiBuilder:
             found, sample = True, self.sample(schema)
         example = _json(sample) if found else None
         if kind == "raw":
-            return BodyIR("raw", chosen, required, "bytes", "bytes", None, example_json=example)
+            raw = Name("bytes")
+            return BodyIR("raw", chosen, required, raw, raw, None, example_json=example)
         if kind == "multipart":
             multipart = self.multipart(
                 schema, media_pointer + "/schema", prefix, chosen, required, parameters
@@ -541,9 +558,9 @@ class _ApiBuilder:
             return replace(multipart, example_json=example)
         py_type, nullable = self.named_type(schema, media_pointer + "/schema", prefix + "Body")
         if nullable or not required:
-            py_type += " | None"
+            py_type = union(py_type, NONE)
         factory = "Body" if kind == "json" else "Form"
-        annotation = f"Annotated[{py_type}, {factory}(media_type={chosen!r})]"
+        annotation = Annotated(py_type, (Call(factory, (f"media_type={chosen!r}",)),))
         return BodyIR(
             kind,  # type: ignore[arg-type]
             chosen,
@@ -577,25 +594,27 @@ class _ApiBuilder:
                 is_files = isinstance(items, dict) and _is_binary(items)
                 py_name = taken.claim(safe_identifier(snake_case(name)), separator="_")
                 field_required = name in req and required
+                base: PyType
                 if is_file or is_files:
-                    base = "list[UploadFile]" if is_files else "UploadFile"
+                    upload = Name("UploadFile")
+                    base = Generic("list", (upload,)) if is_files else upload
                     factory = "File"
                 else:
                     expr = self.schemas.type_of(prop, prop_pointer, prefix + pascal_case(name))
                     base = qualified(expr.expr)
                     factory = "Form"
-                py_type = base if field_required else f"{base} | None"
+                py_type = base if field_required else union(base, NONE)
                 fields.append(
                     FormFieldIR(
                         name=name,
                         py_name=py_name,
                         py_type=py_type,
-                        annotation=f"Annotated[{py_type}, {factory}(alias={name!r})]",
+                        annotation=Annotated(py_type, (Call(factory, (f"alias={name!r}",)),)),
                         default=None if field_required else "None",
                         is_file=is_file or is_files,
                     )
                 )
-        return BodyIR("multipart", media_type, required, "", "", None, tuple(fields))
+        return BodyIR("multipart", media_type, required, None, None, None, tuple(fields))
 
     # -- responses -----------------------------------------------------------------
 
@@ -609,7 +628,7 @@ class _ApiBuilder:
             content = response.get("content") or {}
             media_types = tuple(content) if isinstance(content, dict) else ()
             json_media = next((m for m in media_types if _is_json(m)), None)
-            body_type = None
+            body_type: PyType | None = None
             example = None
             label = status.upper() if not status.isdigit() else status
             if label == "DEFAULT":
@@ -621,7 +640,7 @@ class _ApiBuilder:
                     schema, join_pointer(status_pointer, "content", json_media, "schema"), hint
                 )
                 if nullable:
-                    body_type += " | None"
+                    body_type = union(body_type, NONE)
                 if status.startswith("2"):  # only success examples are used (and cost time)
                     found, sample = self.example(content[json_media])
                     if not found:
@@ -664,24 +683,23 @@ def is_textual(media_type: str) -> bool:
     return media_type.lower().startswith(TEXTUAL) or media_type.lower().endswith("+xml")
 
 
-def _client_raw_type(media_types: tuple[str, ...]) -> str:
+def _client_raw_type(media_types: tuple[str, ...]) -> PyType:
     """What a client gets for a response with no JSON body: text, bytes, or nothing."""
     others = [m for m in media_types if not _is_json(m)]
     if not others:
-        return "None"
-    return "str" if all(is_textual(m) for m in others) else "bytes"
+        return NONE
+    return Name("str") if all(is_textual(m) for m in others) else Name("bytes")
 
 
-def _union(types: Iterable[str]) -> str:
-    parts: list[str] = []
+def _union(types: Iterable[PyType]) -> PyType:
+    """The members of ``types``, each once (by spelling), None last."""
+    parts: dict[str, PyType] = {}
     for t in types:
-        for part in union_parts(t):
-            if part not in parts:
-                parts.append(part)
+        for part in members(t):
+            parts.setdefault(str(part), part)
     if "None" in parts:
-        parts.remove("None")
-        parts.append("None")
-    return " | ".join(parts) or "None"
+        parts["None"] = parts.pop("None")
+    return union(*parts.values()) if parts else NONE
 
 
 def sorted_links(links: Any) -> list[tuple[str, Any]]:

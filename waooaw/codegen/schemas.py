@@ -11,14 +11,13 @@ stands for it:
   ``RootModel`` when the alias is recursive;
 * ``oneOf``/``anyOf`` with a ``discriminator`` become tagged unions.
 
-Types are built as strings in which model names are wrapped in ``\\x00`` marks,
-so one expression can be spelled both inside ``models.py`` (``Pet``) and in
-modules that import it as ``models`` (``models.Pet``).
+Types are :mod:`~waooaw.codegen.pytypes` trees whose model references are spelled
+inside ``models.py`` (``Pet``) until :func:`~waooaw.codegen.pytypes.qualified` spells
+them for modules that import it as ``models`` (``models.Pet``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -28,10 +27,21 @@ from .ir import EnumMember, FieldIR, ModelIR
 from .loader import LoadedContract, resolve_ref, unescape_pointer
 from .naming import BUILTIN_NAMES, UniqueNames, enum_member_name, pascal_case, safe_identifier
 from .openapi import deref, schema_types
+from .pytypes import (
+    NONE,
+    Annotated,
+    Call,
+    Generic,
+    ModelRef,
+    Name,
+    PyType,
+    members,
+    model_refs,
+    union,
+)
 
-__all__ = ["SchemaBuilder", "TypeExpr", "local", "qualified"]
+__all__ = ["ANY", "SchemaBuilder", "TypeExpr", "field_call"]
 
-_MARK = re.compile("\x00([A-Za-z_][A-Za-z0-9_]*)\x00")
 _SCHEMA_PREFIX = "#/components/schemas/"
 
 # Names models.py imports or defines itself; models may not take them.
@@ -119,43 +129,32 @@ _ANNOTATION_BUILTINS = {"str", "int", "float", "bool", "bytes", "list", "dict", 
 _JSON_TYPES = {"string", "integer", "number", "boolean", "array", "object", "null"}
 
 
-def local(expr: str) -> str:
-    """Spell a marked type expression inside models.py."""
-    return _MARK.sub(r"\1", expr)
+ANY = Name("Any")
 
 
-def qualified(expr: str, module: str = "models") -> str:
-    """Spell a marked type expression in a module that imports the models module."""
-    return _MARK.sub(rf"{module}.\1", expr)
-
-
-def referenced(expr: str) -> set[str]:
-    return set(_MARK.findall(expr))
+def field_call(constraints: dict[str, str]) -> Call:
+    """``Field(k=v, ...)`` from keyword -> Python source."""
+    return Call("Field", tuple(f"{k}={v}" for k, v in constraints.items()))
 
 
 @dataclass(slots=True)
 class TypeExpr:
-    expr: str  # marked
+    """A type being built: the bare type, its constraints, and whether null is allowed."""
+
+    expr: PyType
     constraints: dict[str, str] = field(default_factory=dict)  # Field/Query kwargs -> source
-    metadata: list[str] = field(default_factory=list)  # extra Annotated metadata
+    metadata: list[PyType] = field(default_factory=list)  # extra Annotated metadata
     nullable: bool = False
 
-    def with_constraints(self) -> str:
+    def with_constraints(self) -> PyType:
         """The type with its own constraints folded in (for nesting)."""
         base = self.expr
         if self.constraints or self.metadata:
-            parts = [base]
-            if self.constraints:
-                kwargs = ", ".join(f"{k}={v}" for k, v in self.constraints.items())
-                parts.append(f"Field({kwargs})")
-            parts.extend(self.metadata)
-            base = f"Annotated[{', '.join(parts)}]"
+            parts: list[PyType] = [field_call(self.constraints)] if self.constraints else []
+            base = Annotated(base, (*parts, *self.metadata))
         if self.nullable:
-            base = f"{base} | None"
+            base = union(base, NONE)
         return base
-
-    def plain(self) -> str:
-        return f"{self.expr} | None" if self.nullable else self.expr
 
 
 def _is_null_schema(schema: Any) -> bool:
@@ -224,8 +223,8 @@ class SchemaBuilder:
             fields = tuple(
                 replace(
                     f,
-                    py_type=_lax(f.py_type),
-                    annotation=_lax(f.annotation),
+                    py_type=f.py_type.map(_lax),
+                    annotation=f.annotation.map(_lax),
                 )
                 for f in model.fields
             )
@@ -246,19 +245,14 @@ class SchemaBuilder:
             if name in done:
                 return
             done.add(name)
-            for dep in sorted(referenced(aliases[name].alias_type or "")):
+            for dep in sorted(model_refs(aliases[name].alias_type)):
                 if dep in aliases:
                     visit(dep)
             ordered.append(aliases[name])
 
         for name in sorted(aliases):
             visit(name)
-        return tuple(self._unmark(m) for m in (*enums, *classes, *ordered))
-
-    def _unmark(self, model: ModelIR) -> ModelIR:
-        if model.alias_type is None:
-            return model
-        return replace(model, alias_type=local(model.alias_type))
+        return (*enums, *classes, *ordered)
 
     # -- component models -----------------------------------------------------
 
@@ -326,7 +320,7 @@ class SchemaBuilder:
             flags = prop_schema if isinstance(prop_schema, dict) else {}
             read_or_write_only = bool(flags.get("readOnly") or flags.get("writeOnly"))
             is_required = json_name in required and not read_or_write_only
-            if not is_required and not expr.nullable and expr.expr not in ("Any", "None"):
+            if not is_required and not expr.nullable and expr.expr not in (ANY, NONE):
                 not_null.append(json_name)
             fields.append(
                 self._field(json_name, py_name, expr, is_required, prop_schema, prop_pointer)
@@ -339,11 +333,9 @@ class SchemaBuilder:
             extra = "allow"
         elif isinstance(additional, dict):
             extra = "allow"
-            extra_type = local(
-                self.type_of(
-                    additional, pointer + "/additionalProperties", name + "Value"
-                ).with_constraints()
-            )
+            extra_type = self.type_of(
+                additional, pointer + "/additionalProperties", name + "Value"
+            ).with_constraints()
         self.models[name] = ModelIR(
             name=name,
             kind="class",
@@ -384,14 +376,11 @@ class SchemaBuilder:
         if not required:
             # an optional field left at None is omitted from JSON rather than sent as null
             kwargs["exclude_if"] = "is_none"
-        base = _strict(local(expr.expr))
+        base = _strict(expr.expr)
         if expr.nullable or not required:
-            base = f"{base} | None"
-        parts = [base]
-        if kwargs:
-            parts.append("Field(" + ", ".join(f"{k}={v}" for k, v in kwargs.items()) + ")")
-        parts.extend(local(m) for m in expr.metadata)
-        annotation = parts[0] if len(parts) == 1 else f"Annotated[{', '.join(parts)}]"
+            base = union(base, NONE)
+        metadata = ([field_call(kwargs)] if kwargs else []) + expr.metadata
+        annotation = Annotated(base, tuple(metadata)) if metadata else base
         default: str | None = None
         if not required:
             default = "None"
@@ -434,7 +423,7 @@ class SchemaBuilder:
     def type_of(self, schema: Any, pointer: str, hint: str, *, top: bool = False) -> TypeExpr:
         """The Python type for ``schema``; inline objects are hoisted into classes."""
         if schema is True or schema == {} or not isinstance(schema, dict):
-            return TypeExpr("Any")
+            return TypeExpr(ANY)
         nullable = self._own_nullable(schema)
         ref = schema.get("$ref")
         if isinstance(ref, str):
@@ -443,14 +432,15 @@ class SchemaBuilder:
             return expr
         if "const" in schema:
             if schema["const"] is None:
-                return TypeExpr("None")
-            return TypeExpr(f"Literal[{schema['const']!r}]", nullable=nullable)
+                return TypeExpr(NONE)
+            return TypeExpr(Generic("Literal", (Name(repr(schema["const"])),)), nullable=nullable)
         enum = schema.get("enum")
         if isinstance(enum, list):
             values = [v for v in enum if v is not None]
             if not values:
-                return TypeExpr("None")
-            return TypeExpr(f"Literal[{', '.join(repr(v) for v in values)}]", nullable=nullable)
+                return TypeExpr(NONE)
+            literals = tuple(Name(repr(v)) for v in values)
+            return TypeExpr(Generic("Literal", literals), nullable=nullable)
         if "allOf" in schema:
             return self._all_of(schema, pointer, hint, nullable, top)
         for key in ("oneOf", "anyOf"):
@@ -460,7 +450,7 @@ class SchemaBuilder:
         if len(types) > 1:
             parts = [self._single(schema, t, pointer, hint, top) for t in types]
             exprs = _dedupe(p.with_constraints() for p in parts)
-            return TypeExpr(" | ".join(exprs), nullable=nullable)
+            return TypeExpr(union(*exprs), nullable=nullable)
         return self._single(schema, types[0] if types else None, pointer, hint, top, nullable)
 
     def _single(
@@ -478,7 +468,7 @@ class SchemaBuilder:
             elif "items" in schema or "prefixItems" in schema:
                 json_type = "array"
             else:
-                return TypeExpr("Any")
+                return TypeExpr(ANY)
         if json_type == "string":
             fmt = schema.get("format")
             py = _STRING_FORMATS.get(fmt, "str") if isinstance(fmt, str) else "str"
@@ -489,33 +479,37 @@ class SchemaBuilder:
                         cons[kw] = repr(schema[key])
                 if isinstance(schema.get("pattern"), str):
                     cons["pattern"] = repr(schema["pattern"])
-            return TypeExpr(py, cons, nullable=nullable)
+            return TypeExpr(Name(py), cons, nullable=nullable)
         if json_type in ("integer", "number"):
             py = "int" if json_type == "integer" else "float"
-            return TypeExpr(py, self._number_constraints(schema), nullable=nullable)
+            return TypeExpr(Name(py), self._number_constraints(schema), nullable=nullable)
         if json_type == "boolean":
-            return TypeExpr("bool", nullable=nullable)
+            return TypeExpr(Name("bool"), nullable=nullable)
         if json_type == "null":
-            return TypeExpr("None")
+            return TypeExpr(NONE)
         if json_type == "array":
             items = schema.get("items")
             if isinstance(items, dict):
                 item = self.type_of(items, pointer + "/items", hint + "Item")
                 inner = item.with_constraints()
             else:
-                inner = "Any"
+                inner = ANY
             cons = {}
             if isinstance(schema.get("minItems"), int):
                 cons["min_length"] = repr(schema["minItems"])
             if isinstance(schema.get("maxItems"), int):
                 cons["max_length"] = repr(schema["maxItems"])
-            meta = ["AfterValidator(unique_items)"] if schema.get("uniqueItems") is True else []
-            return TypeExpr(f"list[{inner}]", cons, meta, nullable=nullable)
+            meta: list[PyType] = (
+                [Call("AfterValidator", ("unique_items",))]
+                if schema.get("uniqueItems") is True
+                else []
+            )
+            return TypeExpr(Generic("list", (inner,)), cons, meta, nullable=nullable)
         # object
         if schema.get("properties") or schema.get("additionalProperties") is False:
             name = self.hoist_name(hint)
             self.build_class(name, schema, pointer)
-            return TypeExpr(f"\x00{name}\x00", nullable=nullable)
+            return TypeExpr(ModelRef(name), nullable=nullable)
         additional = schema.get("additionalProperties", True)
         cons = {}
         if isinstance(schema.get("minProperties"), int):
@@ -524,8 +518,9 @@ class SchemaBuilder:
             cons["max_length"] = repr(schema["maxProperties"])
         if isinstance(additional, dict) and additional:
             value = self.type_of(additional, pointer + "/additionalProperties", hint + "Value")
-            return TypeExpr(f"dict[str, {value.with_constraints()}]", cons, nullable=nullable)
-        return TypeExpr("dict[str, Any]", cons, nullable=nullable)
+            pair = (Name("str"), value.with_constraints())
+            return TypeExpr(Generic("dict", pair), cons, nullable=nullable)
+        return TypeExpr(Generic("dict", (Name("str"), ANY)), cons, nullable=nullable)
 
     def _number_constraints(self, schema: dict[str, Any]) -> dict[str, str]:
         cons: dict[str, str] = {}
@@ -560,9 +555,9 @@ class SchemaBuilder:
                         pointer + "/$ref", "ref-unresolved", f"$ref {ref!r} points at nothing"
                     )
                 )
-                return TypeExpr("Any")
+                return TypeExpr(ANY)
             return TypeExpr(
-                f"\x00{self.component_names[raw]}\x00", nullable=raw in self.nullable_components
+                ModelRef(self.component_names[raw]), nullable=raw in self.nullable_components
             )
         target = self.resolve(ref)
         if target is None:
@@ -571,14 +566,14 @@ class SchemaBuilder:
                     pointer + "/$ref", "ref-unresolved", f"$ref {ref!r} points at nothing"
                 )
             )
-            return TypeExpr("Any")
+            return TypeExpr(ANY)
         if ref in self._inline_refs:
-            return TypeExpr(f"\x00{self._inline_refs[ref]}\x00")
+            return TypeExpr(ModelRef(self._inline_refs[ref]))
         if self._is_object_like(target):
             name = self.hoist_name(hint)
             self._inline_refs[ref] = name
             self.build_class(name, target, ref[1:])
-            return TypeExpr(f"\x00{name}\x00")
+            return TypeExpr(ModelRef(name))
         return self.type_of(target, ref[1:], hint)
 
     def resolve(self, ref: str) -> Any:
@@ -598,7 +593,7 @@ class SchemaBuilder:
             return expr
         name = self.hoist_name(hint)
         self.build_class(name, schema, pointer)
-        return TypeExpr(f"\x00{name}\x00", nullable=nullable)
+        return TypeExpr(ModelRef(name), nullable=nullable)
 
     def _union(
         self, schema: dict[str, Any], key: str, pointer: str, hint: str, nullable: bool
@@ -613,7 +608,7 @@ class SchemaBuilder:
                 (self.type_of(variant, f"{pointer}/{key}/{i}", f"{hint}Option{i + 1}"), variant, i)
             )
         if not members:
-            return TypeExpr("None")
+            return TypeExpr(NONE)
         for expr, _variant, _i in members:
             if expr.nullable:
                 nullable = True
@@ -628,18 +623,18 @@ class SchemaBuilder:
             if tagged is not None:
                 return TypeExpr(tagged, nullable=nullable)
         exprs = _dedupe(m[0].with_constraints() for m in members)
-        return TypeExpr(" | ".join(exprs), nullable=nullable)
+        return TypeExpr(union(*exprs), nullable=nullable)
 
     def _tagged(
         self, discriminator: dict[str, Any], members: list[tuple[TypeExpr, Any, int]], pointer: str
-    ) -> str | None:
+    ) -> PyType | None:
         prop = discriminator["propertyName"]
         mapping = discriminator.get("mapping") or {}
         tags_by_target: dict[str, list[str]] = {}
         for value, target in mapping.items():
             ref = target if target.startswith("#") else _SCHEMA_PREFIX + target
             tags_by_target.setdefault(ref, []).append(str(value))
-        rendered: list[str] = []
+        rendered: list[PyType] = []
         for expr, variant, i in members:
             ref = variant.get("$ref") if isinstance(variant, dict) else None
             if isinstance(ref, str):
@@ -657,15 +652,16 @@ class SchemaBuilder:
                     return None
                 tags = consts
             for tag in tags:
-                rendered.append(f"Annotated[{expr.with_constraints()}, Tag({tag!r})]")
+                rendered.append(Annotated(expr.with_constraints(), (Call("Tag", (repr(tag),)),)))
         unmapped = set(tags_by_target) - {
             m[1].get("$ref") for m in members if isinstance(m[1], dict)
         }
         for ref in sorted(unmapped):
             target = self._ref_type(ref, pointer + "/discriminator/mapping", "Variant")
             for tag in tags_by_target[ref]:
-                rendered.append(f"Annotated[{target.expr}, Tag({tag!r})]")
-        return f"Annotated[{' | '.join(rendered)}, Discriminator(discriminator({prop!r}))]"
+                rendered.append(Annotated(target.expr, (Call("Tag", (repr(tag),)),)))
+        dispatch = Call("Discriminator", (Call("discriminator", (repr(prop),)),))
+        return Annotated(union(*rendered), (dispatch,))
 
     def _discriminator_values(self, variant: Any, prop: str) -> list[str]:
         variant = self.deref(variant)
@@ -751,7 +747,7 @@ class SchemaBuilder:
 
     def _convert_recursive_aliases(self) -> None:
         aliases = {n: m for n, m in self.models.items() if m.kind == "alias"}
-        graph = {n: referenced(m.alias_type or "") & set(aliases) for n, m in aliases.items()}
+        graph = {n: model_refs(m.alias_type) & set(aliases) for n, m in aliases.items()}
         for name in sorted(aliases):
             if _reaches(graph, name, name):
                 model = aliases[name]
@@ -760,47 +756,38 @@ class SchemaBuilder:
                     kind="root",
                     description=model.description,
                     source_pointer=model.source_pointer,
-                    alias_type=_strict(model.alias_type or "Any"),
+                    alias_type=_strict(model.alias_type or ANY),
                 )
                 graph[name] = set()
 
 
 _STRICT = {"int": "JsonInt", "float": "StrictFloat", "bool": "StrictBool"}
+_LAX = {strict: plain for plain, strict in _STRICT.items()}
 
 
-def _strict(expr: str) -> str:
+def _strict(expr: PyType) -> PyType:
     """JSON bodies are not coerced: ``"2"`` is not an integer, ``true`` not a number."""
-    parts = []
-    for part in union_parts(expr):
-        if part in _STRICT:
-            part = _STRICT[part]
-        elif part.startswith("list[") and part[5:-1] in _STRICT:
-            part = f"list[{_STRICT[part[5:-1]]}]"
+    parts: list[PyType] = []
+    for part in members(expr):
+        if isinstance(part, Name) and part.text in _STRICT:
+            part = Name(_STRICT[part.text])
+        elif (
+            isinstance(part, Generic)
+            and part.origin == "list"
+            and len(part.args) == 1
+            and isinstance(part.args[0], Name)
+            and part.args[0].text in _STRICT
+        ):
+            part = Generic("list", (Name(_STRICT[part.args[0].text]),))
         parts.append(part)
-    return " | ".join(parts)
+    return union(*parts)
 
 
-def _lax(expr: str) -> str:
-    for strict, plain in (("JsonInt", "int"), ("StrictFloat", "float"), ("StrictBool", "bool")):
-        expr = re.sub(rf"\b{strict}\b", plain, expr)
-    return expr
-
-
-def union_parts(expr: str) -> list[str]:
-    """The members of a ``A | B | list[C | D]`` type string, split at the top level only."""
-    parts, depth, current, i = [], 0, "", 0
-    while i < len(expr):
-        c = expr[i]
-        depth += c == "["
-        depth -= c == "]"
-        if depth == 0 and expr.startswith(" | ", i):
-            parts.append(current)
-            current, i = "", i + 3
-            continue
-        current += c
-        i += 1
-    parts.append(current)
-    return parts
+def _lax(node: PyType) -> PyType:
+    """Text-filled values coerce: the strict names become the plain ones (one node)."""
+    if isinstance(node, Name) and node.text in _LAX:
+        return Name(_LAX[node.text])
+    return node
 
 
 def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
@@ -823,8 +810,8 @@ def _types(schema: dict[str, Any]) -> list[str]:
     return types
 
 
-def _dedupe(items: Iterable[str]) -> list[str]:
-    seen: list[str] = []
+def _dedupe(items: Iterable[PyType]) -> list[PyType]:
+    seen: list[PyType] = []
     for item in items:
         if item not in seen:
             seen.append(item)

@@ -426,7 +426,7 @@ def plan_operation(
         schema = {"$ref": "#" + join_pointer(media_pointer, "schema")} if "schema" in media else {}
         try:
             if media_type == response.json_media_type and response.body_type is not None:
-                body_type = eval(response.body_type, vars(server))  # generated type text
+                body_type = eval(str(response.body_type), vars(server))  # generated type text
                 mock.json = _json_body(data, op, body_type, media, schema, media_type, where)
             else:
                 mock.texts[media_type] = _text_body(data, op, media, schema, media_type)
