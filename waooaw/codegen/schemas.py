@@ -25,7 +25,14 @@ from typing import Any
 from .errors import ContractError, join_pointer
 from .ir import EnumMember, FieldIR, ModelIR
 from .loader import LoadedContract, resolve_ref, unescape_pointer
-from .naming import BUILTIN_NAMES, UniqueNames, enum_member_name, pascal_case, safe_identifier
+from .naming import (
+    BUILTIN_NAMES,
+    MODELS_MODULE_NAMES,
+    UniqueNames,
+    enum_member_name,
+    pascal_case,
+    safe_identifier,
+)
 from .openapi import deref, schema_types
 from .pytypes import (
     NONE,
@@ -44,45 +51,6 @@ __all__ = ["ANY", "SchemaBuilder", "TypeExpr", "field_call"]
 
 _SCHEMA_PREFIX = "#/components/schemas/"
 
-# Names models.py imports or defines itself; models may not take them.
-MODULE_NAMES = frozenset(
-    {
-        "AfterValidator",
-        "Annotated",
-        "Any",
-        "AwareDatetime",
-        "ConfigDict",
-        "ContractModel",
-        "Decimal",
-        "Discriminator",
-        "EmailStr",
-        "StrictBool",
-        "StrictFloat",
-        "StrictInt",
-        "JsonInt",
-        "DateTime",
-        "Date",
-        "Enum",
-        "Field",
-        "IPv4Address",
-        "IPv6Address",
-        "IntEnum",
-        "Literal",
-        "RootModel",
-        "StrEnum",
-        "Tag",
-        "TypeAlias",
-        "UUID",
-        "annotations",
-        "date",
-        "datetime",
-        "discriminator",
-        "time",
-        "unique_items",
-        "is_none",
-        "models",
-    }
-)
 _BASEMODEL_ATTRS = frozenset(
     {
         "construct",
@@ -175,7 +143,7 @@ class SchemaBuilder:
         self.is_30 = str(self.doc.get("openapi", "")).startswith("3.0")
         components = self.doc.get("components") or {}
         self.components: dict[str, Any] = components.get("schemas") or {}
-        self.unique = UniqueNames(MODULE_NAMES | BUILTIN_NAMES)
+        self.unique = UniqueNames(MODELS_MODULE_NAMES | BUILTIN_NAMES)
         self.component_names: dict[str, str] = {}
         self.nullable_components: set[str] = set()
         self.models: dict[str, ModelIR] = {}
@@ -190,7 +158,7 @@ class SchemaBuilder:
             name = "Model"
         if name[0].isdigit():
             name = "Model" + name
-        if name in MODULE_NAMES or name in BUILTIN_NAMES:
+        if name in MODELS_MODULE_NAMES or name in BUILTIN_NAMES:
             name += "Model"
         return name
 
@@ -310,7 +278,7 @@ class SchemaBuilder:
 
     def build_class(self, name: str, schema: dict[str, Any], pointer: str) -> None:
         properties, required, additional, description = self._merge_object(schema, pointer)
-        reserved = set(MODULE_NAMES) | self.unique.claimed() | _ANNOTATION_BUILTINS
+        reserved = set(MODELS_MODULE_NAMES) | self.unique.claimed() | _ANNOTATION_BUILTINS
         field_names = UniqueNames()
         fields: list[FieldIR] = []
         not_null: list[str] = []
