@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from .details import OperationDetails, sample_json, sorted_links
 from .errors import ContractError, ContractErrors, join_pointer
 from .ir import (
     Api,
     BodyIR,
     FormFieldIR,
-    LinkIR,
     OperationIR,
     ParameterIR,
     ResponseIR,
-    SecurityIR,
-    SecurityRequirement,
-    SecuritySchemeIR,
-    ServerIR,
     TagIR,
 )
-from .loader import LoadedContract, resolve_ref
+from .loader import LoadedContract
 from .naming import UniqueNames, pascal_case, safe_identifier, snake_case
 from .openapi import deref, is_json, iter_operations
 from .pytypes import (
@@ -39,7 +34,8 @@ from .pytypes import (
     qualified,
     union,
 )
-from .schemas import ANY, SchemaBuilder, TypeExpr
+from .schemas import SchemaBuilder
+from .typemap import ANY, TypeExpr
 from .validate import validate_contract
 
 __all__ = ["build_api"]
@@ -49,15 +45,6 @@ _PARAM_FACTORY = {"path": "Path", "query": "Query", "header": "Header", "cookie"
 _PARAM_KWARGS = ("ge", "le", "gt", "lt", "multiple_of", "min_length", "max_length", "pattern")
 _OPERATION_RESERVED = frozenset({"self", "body", "request", "impl", "principal"})
 _PARAM_QUALIFIER = re.compile(r"^(path|query|header|cookie)\.")
-_STRING_SAMPLES = {
-    "uuid": "00000000-0000-4000-8000-000000000000",
-    "date-time": "2026-01-01T00:00:00Z",
-    "date": "2026-01-01",
-    "email": "user@example.com",
-    "uri": "https://example.com",
-}
-#: Marks a string property whose value the server refuses to repeat (a 409 on reuse).
-UNIQUE_EXTENSION = "x-waooaw-unique"
 
 
 def _is_json(media_type: str) -> bool:
@@ -72,7 +59,7 @@ def _status_key(status: str) -> tuple[int, str]:
     return (2, status)
 
 
-class _ApiBuilder:
+class _ApiBuilder(OperationDetails):
     def __init__(self, contract: LoadedContract, name: str, source: str) -> None:
         self.contract = contract
         self.doc = contract.document
@@ -146,173 +133,6 @@ class _ApiBuilder:
             security_schemes=self.security_schemes(),
             servers=self.servers(),
         )
-
-    def servers(self) -> tuple[ServerIR, ...]:
-        found = []
-        for server in self.doc.get("servers") or []:
-            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
-                continue
-            url = server["url"]
-            variables = server.get("variables")
-            for name, var in (variables if isinstance(variables, dict) else {}).items():
-                if isinstance(var, dict) and "default" in var:
-                    url = url.replace("{" + str(name) + "}", str(var["default"]))
-            description = server.get("description")
-            found.append(ServerIR(url, description if isinstance(description, str) else None))
-        return tuple(found)
-
-    # -- examples -------------------------------------------------------------------
-
-    def example(self, node: Any) -> tuple[bool, Any]:
-        """A media type's or parameter's ``example``, else its first ``examples`` value."""
-        if not isinstance(node, dict):
-            return False, None
-        if "example" in node:
-            return True, node["example"]
-        examples = node.get("examples")
-        if isinstance(examples, dict):
-            for entry in examples.values():
-                entry = self.deref(entry)
-                if isinstance(entry, dict) and "value" in entry:
-                    return True, entry["value"]
-        return False, None
-
-    def schema_example(self, schema: Any, *, defaults: bool = False) -> tuple[bool, Any]:
-        """A schema's ``example`` / first ``examples`` item; with ``defaults``, its default or
-        first enum value too (a sample for a parameter the contract gives no example)."""
-        for node in (schema, self.deref(schema)):
-            if not isinstance(node, dict):
-                continue
-            if "example" in node:
-                return True, node["example"]
-            if isinstance(node.get("examples"), list) and node["examples"]:
-                return True, node["examples"][0]
-            if defaults and "default" in node:
-                return True, node["default"]
-            if defaults and isinstance(node.get("enum"), list) and node["enum"]:
-                return True, node["enum"][0]
-            if defaults and "const" in node:
-                return True, node["const"]
-        return False, None
-
-    def sample(self, schema: Any, depth: int = 0) -> Any:
-        """A value of ``schema`` built from its examples, defaults and types: a body skeleton
-        for a contract that gives no example (required properties only)."""
-        found, value = self.schema_example(schema, defaults=True)
-        resolved = self.deref(schema)
-        if found or not isinstance(resolved, dict) or depth > 8:
-            return value
-        for key in ("oneOf", "anyOf"):
-            variants = resolved.get(key)
-            if isinstance(variants, list) and variants:
-                return self.sample(variants[0], depth + 1)
-        types = resolved.get("type")
-        kind = next((t for t in types if t != "null"), None) if isinstance(types, list) else types
-        if kind == "object" or "properties" in resolved or "allOf" in resolved:
-            props, required, _, _ = self.schemas._merge_object(resolved, "")
-            return {
-                name: self.sample(prop, depth + 1)
-                for name, (prop, _) in props.items()
-                if name in required
-            }
-        if kind == "array":
-            return (
-                [self.sample(resolved.get("items"), depth + 1)] if resolved.get("minItems") else []
-            )
-        if kind in ("integer", "number"):
-            return resolved.get("minimum", 0)
-        if kind == "boolean":
-            return False
-        if kind == "string":
-            return _STRING_SAMPLES.get(str(resolved.get("format")), "")
-        return None
-
-    def auth(self, op: dict[str, Any]) -> tuple[SecurityIR, ...]:
-        """The schemes of the first security requirement; () when the operation is public."""
-        requirements = op["security"] if "security" in op else self.doc.get("security")
-        if not isinstance(requirements, list) or any(r == {} for r in requirements):
-            return ()
-        schemes = (self.doc.get("components") or {}).get("securitySchemes") or {}
-        for requirement in requirements:
-            if not isinstance(requirement, dict):
-                continue
-            found = [
-                scheme
-                for name in requirement
-                if (scheme := _security_scheme(str(name), self.deref(schemes.get(name))))
-            ]
-            if found:
-                return tuple(found)
-        return ()
-
-    def link(self, name: str, raw: Any) -> LinkIR | None:
-        node = self.deref(raw)
-        if not isinstance(node, dict):
-            return None
-        op_id = node.get("operationId")
-        ref = node.get("operationRef")
-        if not isinstance(op_id, str) and isinstance(ref, str):
-            target = self.deref(resolve_ref(self.doc, ref))
-            op_id = target.get("operationId") if isinstance(target, dict) else None
-        params = node.get("parameters")
-        pairs = tuple(
-            (_PARAM_QUALIFIER.sub("", str(key)), value)
-            for key, value in (params if isinstance(params, dict) else {}).items()
-            if isinstance(value, str)
-        )
-        description = node.get("description")
-        return LinkIR(
-            name=name,
-            operation_id=op_id if isinstance(op_id, str) else None,
-            parameters=pairs,
-            description=description if isinstance(description, str) else None,
-        )
-
-    def unique_fields(self, schema: Any) -> tuple[str, ...]:
-        resolved = self.deref(schema)
-        if not isinstance(resolved, dict):
-            return ()
-        props = self.schemas._merge_object(resolved, "")[0]
-        return tuple(
-            name
-            for name, (prop, _) in props.items()
-            if any(
-                isinstance(node, dict) and node.get(UNIQUE_EXTENSION) is True
-                for node in (prop, self.deref(prop))
-            )
-        )
-
-    def security_schemes(self) -> tuple[SecuritySchemeIR, ...]:
-        found = (self.doc.get("components") or {}).get("securitySchemes") or {}
-        schemes: list[SecuritySchemeIR] = []
-        for name in sorted(found):
-            raw = self.deref(found[name])
-            if not isinstance(raw, dict):
-                continue
-            schemes.append(
-                SecuritySchemeIR(
-                    name=str(name),
-                    type=str(raw.get("type")),
-                    scheme=raw.get("scheme"),
-                    location=raw.get("in"),
-                    parameter=raw.get("name"),
-                    bearer_format=raw.get("bearerFormat"),
-                )
-            )
-        return tuple(schemes)
-
-    def security(self, op: dict[str, Any]) -> tuple[SecurityRequirement, ...]:
-        """The operation's own ``security``, else the document's; () when public."""
-        raw = op["security"] if "security" in op else self.doc.get("security")
-        requirements: list[SecurityRequirement] = []
-        for entry in raw or []:
-            if isinstance(entry, dict):
-                requirements.append(
-                    tuple(
-                        sorted((str(k), tuple(str(s) for s in v or ())) for k, v in entry.items())
-                    )
-                )
-        return tuple(requirements)
 
     @staticmethod
     def _text_filled_models(operations: list[OperationIR]) -> set[str]:
@@ -475,7 +295,7 @@ class _ApiBuilder:
             client_type=union(qualified(expr.expr), NONE)
             if expr.nullable or not required
             else qualified(expr.expr),
-            example_json=_json(sample) if found else None,
+            example_json=sample_json(sample) if found else None,
         )
 
     def _is_model_class(self, expr: ModelRef) -> bool:
@@ -547,7 +367,7 @@ class _ApiBuilder:
             found, sample = self.schema_example(schema)
         if not found and kind in ("json", "form") and schema is not None:
             found, sample = True, self.sample(schema)
-        example = _json(sample) if found else None
+        example = sample_json(sample) if found else None
         if kind == "raw":
             raw = Name("bytes")
             return BodyIR("raw", chosen, required, raw, raw, None, example_json=example)
@@ -645,7 +465,7 @@ class _ApiBuilder:
                     found, sample = self.example(content[json_media])
                     if not found:
                         found, sample = self.schema_example(schema)
-                    example = _json(sample) if found else None
+                    example = sample_json(sample) if found else None
             streams = any(not _is_json(m) for m in media_types)
             headers = tuple(sorted((response.get("headers") or {}).keys()))
             code = int(status) if status.isdigit() else None
@@ -700,33 +520,6 @@ def _union(types: Iterable[PyType]) -> PyType:
     if "None" in parts:
         parts["None"] = parts.pop("None")
     return union(*parts.values()) if parts else NONE
-
-
-def sorted_links(links: Any) -> list[tuple[str, Any]]:
-    """A response's links in contract order (a mapping of name -> link)."""
-    return [(str(k), v) for k, v in links.items()] if isinstance(links, dict) else []
-
-
-def _json(value: Any) -> str:
-    # YAML scalars JSON lacks (dates are kept as text by the loader) fall back to str
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _security_scheme(name: str, scheme: Any) -> SecurityIR | None:
-    if not isinstance(scheme, dict):
-        return None
-    kind = scheme.get("type")
-    if kind == "http":
-        http = str(scheme.get("scheme", "")).lower()
-        if http in ("bearer", "basic"):
-            return SecurityIR(name, http, "header", "Authorization")  # type: ignore[arg-type]
-        return None
-    if kind in ("oauth2", "openIdConnect"):
-        return SecurityIR(name, "bearer", "header", "Authorization")
-    where, key = scheme.get("in"), scheme.get("name")
-    if kind == "apiKey" and where in ("header", "query", "cookie") and isinstance(key, str):
-        return SecurityIR(name, "api_key", where, key)
-    return None
 
 
 def _is_binary(schema: dict[str, Any]) -> bool:

@@ -19,7 +19,8 @@ from waooaw.services.common.http import CORS_EXPOSE, CORS_HEADERS, install_http,
 from .auth import MockAuthenticator
 from .data import SchemaData
 from .errors import ErrorShaper, install_error_shaping
-from .responses import OperationMock, ScopeMiddleware, SetupProblem, current_scope, plan_operation
+from .responses import OperationMock, SetupProblem, plan_operation
+from .scope import ScopeMiddleware, current_scope
 from .stubs import load_stubs
 
 __all__ = ["DEV_ORIGIN_REGEX", "MockInfo", "MockSetupError", "create_mock_app"]
