@@ -13,10 +13,10 @@ from starlette.responses import Response
 
 from waooaw.generated.plant.client import AsyncPlantClient, PlantAPIError, RetryPolicy
 from waooaw.generated.pp import server
+from waooaw.runtime.http import install_http, serve_contract
 from waooaw.runtime.server import ProblemError, problem_response, validation_problem
 
 from ..common.auth import JwtAuthenticator, JwtSettings
-from ..common.http import install_http, serve_contract
 from .api.agents import AgentsService
 from .api.audit import AuditService
 from .api.context import PPContext
