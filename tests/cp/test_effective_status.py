@@ -67,7 +67,9 @@ def test_sql_rule_matches_the_python_rule(database_url: str) -> None:
             expired = set(
                 conn.execute(select(trials.c.id).where(records.trial_expired(AT))).scalars()
             )
-            stored_status = {r.id: r.status for r in conn.execute(select(trials.c.id, trials.c.status))}
+            stored_status = {
+                r.id: r.status for r in conn.execute(select(trials.c.id, trials.c.status))
+            }
             assert expired == {
                 t
                 for t, s in expected.items()
