@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from waooaw.codegen.errors import ContractError
 from waooaw.codegen.loader import LoadedContract
 from waooaw.codegen.openapi import HTTP_METHODS, deref, iter_path_items
-from waooaw.services.common.http import CORS_EXPOSE, CORS_HEADERS, install_http, serve_contract
+from waooaw.runtime.http import CORS_EXPOSE, CORS_HEADERS, install_http, serve_contract
 
 from .auth import MockAuthenticator
 from .data import SchemaData
