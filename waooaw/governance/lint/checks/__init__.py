@@ -8,7 +8,7 @@ from importlib import import_module
 
 __all__ = ["THEMES"]
 
-THEMES = ("operations", "errors", "examples", "parameters", "components", "security")
+THEMES = ("operations", "errors", "examples", "parameters", "components", "bounds", "security")
 
 for _theme in THEMES:
     import_module(f"{__name__}.{_theme}")
