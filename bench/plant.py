@@ -387,20 +387,25 @@ class Clock:
 
 
 AuditRow = tuple[int, str, str, str, str, str, str, str | None, str | None, str]
+#: an audit row as inserted: the row, then the algorithm column
+InsertRow = tuple[int, str, str, str, str, str, str, str | None, str | None, str, int]
 
 
 class Chain:
     """Audit entries computed in bulk the way ``AuditTrail.append`` computes them."""
 
-    def __init__(self, trail: AuditTrail) -> None:
+    def __init__(self, trail: AuditTrail, algorithm: int | None = None) -> None:
+        from waooaw.services.plant.storage.audit import CURRENT_ALGORITHM
+
         self.trail = trail
+        self.algorithm = CURRENT_ALGORITHM if algorithm is None else algorithm
         self.count = 0
         self.last: str | None = None
         self.entity_last: dict[str, str] = {}
 
     def add(
         self, entity_type: str, entity_id: str, event: str, actor: str, payload: str, at: str
-    ) -> AuditRow:
+    ) -> InsertRow:
         sequence = self.count + 1
         row: AuditRow = (
             sequence,
@@ -414,10 +419,10 @@ class Chain:
             self.entity_last.get(entity_id),
             "",
         )
-        digest = self.trail.entry_hash(row)
+        digest = self.trail.entry_hash(row, algorithm=self.algorithm)
         self.count, self.last = sequence, digest
         self.entity_last[entity_id] = digest
-        return (*row[:9], digest)
+        return (*row[:9], digest, self.algorithm)
 
     def head(self) -> tuple[int, int, str | None, str]:
         return (1, self.count, self.last, self.trail.sign_head(self.count, self.last))
@@ -475,7 +480,7 @@ def seed_plant(database: Path, agents_n: int) -> Seeded:
 
     chain = Chain(AuditTrail(AUDIT_KEY.encode()))
     now = Clock()
-    audit: list[AuditRow] = []
+    audit: list[InsertRow] = []
     con = _open(database)
     skill_ids = [new_id(), new_id()]
     for number, skill_id in enumerate(skill_ids):
@@ -637,7 +642,9 @@ class SyntheticTrail:
     def grow(self, total: int, batch: int = 50_000) -> float:
         """Append entries up to ``total``; seconds taken."""
         started = time.perf_counter()
-        insert = "INSERT INTO audit_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        from waooaw.services.plant.storage.tables import audit_entries
+
+        insert = _insert_sql(audit_entries)
         chain, clock, rows = self.chain, self.clock, []
         con = _open(self.database)
         number = chain.count
