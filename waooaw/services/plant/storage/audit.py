@@ -273,7 +273,8 @@ class AuditTrail:
 
     def _scan(self, conn: Connection, batch: int) -> tuple[int, str | None, bool]:
         """(entries in order, hash of the last of them, whether an anomaly follows them)."""
-        sep = "char(31)" if conn.dialect.name == "sqlite" else "chr(31)"
+        sqlite = conn.dialect.name == "sqlite"
+        sep = "char(31)" if sqlite else "chr(31)"
         message = f" || {sep} || ".join(
             (
                 "CAST(sequence AS TEXT)",
@@ -287,6 +288,8 @@ class AuditTrail:
                 "COALESCE(entity_previous_hash, '')",
             )
         )
+        # the message as UTF-8 bytes, ready to hash
+        message = f"CAST({message} AS BLOB)" if sqlite else f"convert_to({message}, 'UTF8')"
         query = (
             f"SELECT sequence, {message}, previous_hash, entry_hash, algorithm"
             " FROM audit_entries WHERE sequence > {after} ORDER BY sequence LIMIT {batch}"
@@ -298,16 +301,16 @@ class AuditTrail:
             while True:
                 cursor.execute(query.format(after=int(expected - 1), batch=int(batch)))
                 rows = cursor.fetchall()
-                for seq, text, linked, digest, algorithm in rows:
+                for seq, message, linked, digest, algorithm in rows:
                     if seq != expected or linked != prev:
                         return expected - 1, prev, True
                     if algorithm == BLAKE2B:
                         b = blake()
-                        b.update(text.encode())
+                        b.update(message)
                         ok = b.hexdigest() == digest
                     elif algorithm == HMAC_SHA256:
                         m = mac()
-                        m.update(text.encode())
+                        m.update(message)
                         ok = m.hexdigest() == digest
                     else:
                         ok = False
