@@ -4,6 +4,9 @@ External ``$ref``s (``./shared.yaml#/components/schemas/Problem``) are pulled
 into the root document: targets under ``/components/<kind>/<name>`` become
 components of the root, anything else is inlined. Every node remembers where it
 came from, so later stages can report ``file:line:col`` for a JSON pointer.
+
+Positions cost: a file is composed once and built without them; they are worked
+out (by composing the file again) only for a file a problem is reported in.
 """
 
 from __future__ import annotations
@@ -52,19 +55,31 @@ _COMPONENT_KINDS = (
 
 @dataclass(slots=True)
 class SourceFile:
-    """One file of a contract, parsed, with a pointer -> (line, column) map."""
+    """One file of a contract, parsed; positions of its nodes on demand."""
 
     path: Path
     display: str
     text: bytes
     data: Any
-    locations: dict[str, tuple[int, int]]
+    _locations: dict[str, tuple[int, int]] | None = None
+
+    @property
+    def locations(self) -> dict[str, tuple[int, int]]:
+        """Pointer -> (line, column) of every node (composed again on first use)."""
+        if self._locations is None:
+            locations: dict[str, tuple[int, int]] = {}
+            node = yaml.compose(self.text, Loader=_Loader)
+            if node is not None:
+                _construct(node, "", locations, self.display, [])
+            self._locations = locations
+        return self._locations
 
     def locate(self, pointer: str) -> tuple[int | None, int | None]:
+        locations = self.locations
         probe = pointer
         while True:
-            if probe in self.locations:
-                return self.locations[probe]
+            if probe in locations:
+                return locations[probe]
             if not probe:
                 return None, None
             probe = probe.rsplit("/", 1)[0]
@@ -136,12 +151,50 @@ def _parse(path: Path, errors: list[ContractError]) -> SourceFile | None:
     except yaml.YAMLError as exc:
         errors.append(ContractError(display, "", "yaml-syntax", str(exc)))
         return None
+    if node is None:
+        return SourceFile(path, display, text, None, {})
+    try:
+        return SourceFile(path, display, text, _build(node, False))
+    except _NeedsReport:
+        pass
+    # a problem: build again, tracking positions, to report every problem where it is
     locations: dict[str, tuple[int, int]] = {}
     before = len(errors)
-    data = _construct(node, "", locations, display, errors) if node is not None else None
+    data = _construct(node, "", locations, display, errors)
     if len(errors) > before:
         return None
-    return SourceFile(path, display, text, data, locations)
+    return SourceFile(path, display, text, data, locations)  # pragma: no cover
+
+
+class _NeedsReport(Exception):
+    """``_build`` met something ``_construct`` reports (a key that is not a string...)."""
+
+
+def _build(node: yaml.Node, in_responses: bool) -> Any:
+    """``_construct`` without positions, for the usual case of a file with no problem."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _STR_TAG or node.tag in _KEEP_AS_TEXT:
+            return node.value
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, False) for item in node.value]
+    if isinstance(node, yaml.MappingNode):
+        _SCALAR.flatten_mapping(node)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _NeedsReport
+            key: Any = key_node.value
+            if key_node.tag != _STR_TAG:
+                raw = _scalar(key_node)
+                if not (isinstance(raw, int) and not isinstance(raw, bool) and in_responses):
+                    raise _NeedsReport
+                key = str(raw)
+            if key in result:
+                raise _NeedsReport
+            result[key] = _build(value_node, key == "responses")
+        return result
+    raise AssertionError(f"unexpected YAML node {node!r}")  # pragma: no cover
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
