@@ -78,7 +78,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 HOST = "127.0.0.1"
 AUDIT_KEY = "bench-audit-key-0123456789abcdef"
-READY_TIMEOUT_S = 60.0
+READY_TIMEOUT_S = 180.0  # a loaded machine starts processes slowly
 MARKETING = "1d0f5c2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
 SANDBOX = "https://sandbox.waooaw.com/agents/email"
 

@@ -5,8 +5,8 @@ into the root document: targets under ``/components/<kind>/<name>`` become
 components of the root, anything else is inlined. Every node remembers where it
 came from, so later stages can report ``file:line:col`` for a JSON pointer.
 
-Positions cost: a file is composed once and built without them; they are worked
-out (by composing the file again) only for a file a problem is reported in.
+Positions cost: a file is built without them, and its composed nodes are kept; a
+position is looked up in them (along the pointer) only for a problem that is reported.
 """
 
 from __future__ import annotations
@@ -55,34 +55,56 @@ _COMPONENT_KINDS = (
 
 @dataclass(slots=True)
 class SourceFile:
-    """One file of a contract, parsed; positions of its nodes on demand."""
+    """One file of a contract, parsed; the position of a node found on demand."""
 
     path: Path
     display: str
     text: bytes
     data: Any
-    _locations: dict[str, tuple[int, int]] | None = None
-
-    @property
-    def locations(self) -> dict[str, tuple[int, int]]:
-        """Pointer -> (line, column) of every node (composed again on first use)."""
-        if self._locations is None:
-            locations: dict[str, tuple[int, int]] = {}
-            node = yaml.compose(self.text, Loader=_Loader)
-            if node is not None:
-                _construct(node, "", locations, self.display, [])
-            self._locations = locations
-        return self._locations
+    #: the composed file (kept to find positions in), or every position when computed
+    node: yaml.Node | None = None
+    locations: dict[str, tuple[int, int]] | None = None
 
     def locate(self, pointer: str) -> tuple[int | None, int | None]:
-        locations = self.locations
-        probe = pointer
-        while True:
-            if probe in locations:
-                return locations[probe]
-            if not probe:
-                return None, None
-            probe = probe.rsplit("/", 1)[0]
+        """(line, column) of the deepest node on ``pointer``: a member's key, an item."""
+        if self.locations is not None:
+            probe = pointer
+            while True:
+                if probe in self.locations:
+                    return self.locations[probe]
+                if not probe:
+                    return None, None
+                probe = probe.rsplit("/", 1)[0]
+        node = self.node
+        if node is None:
+            return None, None
+        at = node.start_mark
+        for raw in pointer.split("/")[1:] if pointer else []:
+            token = unescape_pointer(raw)
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if _key_text(key_node) == token:
+                        at, node = key_node.start_mark, value_node
+                        break
+                else:
+                    break
+            elif isinstance(node, yaml.SequenceNode):
+                if not (token.isdigit() and int(token) < len(node.value)):
+                    break
+                node = node.value[int(token)]
+                at = node.start_mark
+            else:
+                break
+        return at.line + 1, at.column + 1
+
+
+def _key_text(key_node: yaml.Node) -> str | None:
+    """A mapping key as the document's pointers spell it (``200:`` in responses is "200")."""
+    if not isinstance(key_node, yaml.ScalarNode):
+        return None
+    if key_node.tag == _STR_TAG:
+        return str(key_node.value)
+    return str(_scalar(key_node))
 
 
 @dataclass(slots=True)
@@ -152,9 +174,9 @@ def _parse(path: Path, errors: list[ContractError]) -> SourceFile | None:
         errors.append(ContractError(display, "", "yaml-syntax", str(exc)))
         return None
     if node is None:
-        return SourceFile(path, display, text, None, {})
+        return SourceFile(path, display, text, None)
     try:
-        return SourceFile(path, display, text, _build(node, False))
+        return SourceFile(path, display, text, _build(node, False), node)
     except _NeedsReport:
         pass
     # a problem: build again, tracking positions, to report every problem where it is
@@ -163,7 +185,7 @@ def _parse(path: Path, errors: list[ContractError]) -> SourceFile | None:
     data = _construct(node, "", locations, display, errors)
     if len(errors) > before:
         return None
-    return SourceFile(path, display, text, data, locations)  # pragma: no cover
+    return SourceFile(path, display, text, data, locations=locations)  # pragma: no cover
 
 
 class _NeedsReport(Exception):
