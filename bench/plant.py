@@ -34,7 +34,13 @@ What runs:
   ``team_assigned`` payloads) and a signed head; ``AuditTrail.verify_chain`` is timed on a
   synchronous SQLAlchemy connection at 100k and at 1M entries; then a fresh Plant server
   streams ``GET /api/v1/audit/export`` of all 1M entries (CSV, the default, and JSON Lines)
-  and its peak RSS (``VmHWM`` in /proc/<pid>/status) is read.
+  and its peak RSS (``VmHWM`` in /proc/<pid>/status) is read. The baseline: the first
+  size again, hashed as before migration 0003 (HMAC-SHA256), verified by ``verify_chain``
+  and by the loop as it was before 0003 (``legacy_verify``); ratios are printed.
+* ``--workers N``: Plant with 1 worker, with N workers (``waooaw serve plant --workers N``)
+  and with 1 worker on uvicorn's old stack (``--loop asyncio --http h11``), the reads at
+  c=1 and c=32 (N workers at c=32 only), taking turns; server CPU counts all worker
+  processes. Target: N workers / 1 worker throughput at c=32 >= 1.7.
 
 Targets (PASS/FAIL in the table; exit status 1 when one fails): overhead waooaw/baseline
 <= 1.10 on p50 latency and (inverse) on throughput, for each read and concurrency;
