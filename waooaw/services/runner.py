@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .common.correlation import CorrelationLogFilter
+from waooaw.runtime.context import CorrelationLogFilter
 
 __all__ = ["configure_logging", "cp_app", "plant_app", "pp_app", "run_services"]
 
@@ -247,9 +247,9 @@ def run_worker(
     import signal
 
     from .common.db import Database, run_migrations
+    from .common.values import now
     from .cp import CpSettings
     from .cp.api.context import MIGRATIONS
-    from .cp.domain.values import now
     from .cp.executor import EXECUTORS
     from .cp.worker import Worker, WorkerStats
 
