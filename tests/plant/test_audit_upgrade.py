@@ -105,7 +105,7 @@ async def test_an_old_chain_verifies_after_the_upgrade_and_keeps_growing(
         run_migrations(MIGRATIONS, old_database)
         with engine.connect() as conn:
             counts = text("SELECT algorithm, COUNT(*) FROM audit_entries GROUP BY algorithm")
-            algorithms: dict[int, int] = dict(conn.execute(counts).all())  # type: ignore[arg-type]
+            algorithms: dict[int, int] = dict(conn.execute(counts).all())
         assert algorithms == {1: OLD_ENTRIES}
         assert _verify(engine) == (OLD_ENTRIES, None)
 
