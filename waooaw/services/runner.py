@@ -76,13 +76,17 @@ def _create_app(name: str, settings: Any) -> Any:
 
 
 def _uvicorn_options(host: str, port: int, log_level: str) -> dict[str, Any]:
-    # loop/http "auto" pick uvloop and httptools (installed with the project)
+    from .common.protocol import ProblemHttpToolsProtocol
+
+    # loop "auto" picks uvloop; the HTTP protocol is httptools' (both installed with the
+    # project), answering requests it cannot parse with problem+json
     return {
         "host": host,
         "port": port,
         "log_config": None,
         "log_level": log_level,
         "access_log": False,
+        "http": ProblemHttpToolsProtocol,
     }
 
 
