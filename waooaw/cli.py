@@ -537,6 +537,17 @@ def serve(
         bool, typer.Option(help="Apply database migrations before starting.")
     ] = True,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=1,
+            max=64,
+            help="Worker processes per service (uvicorn's process manager); 1 runs every"
+            " named service in this process.",
+        ),
+    ] = 1,
 ) -> None:
     """Run a service under uvicorn (applying its migrations first).
 
@@ -547,6 +558,7 @@ def serve(
       waooaw serve cp                              # http://127.0.0.1:8002, with a task worker
       CP_WORKER_ENABLED=false waooaw serve cp      # API only; run `waooaw worker cp` apart
       waooaw serve all --port 9000                 # plant 9000, pp 9001, cp 9002
+      waooaw serve plant --workers 2               # two processes sharing port 8000
     """
     from .services.runner import run_services
 
@@ -559,7 +571,9 @@ def serve(
     if port is None:
         port = DEFAULT_PORTS[names[0]]
     raise typer.Exit(
-        run_services(names, host=host, port=port, migrate=migrate, log_level=log_level)
+        run_services(
+            names, host=host, port=port, migrate=migrate, log_level=log_level, workers=workers
+        )
     )
 
 
