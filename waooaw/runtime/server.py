@@ -25,6 +25,8 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response, StreamingResponse
 
+from . import context as _context
+
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
     "PROBLEM_TYPES",
@@ -34,6 +36,7 @@ __all__ = [
     "bind",
     "deep_object",
     "install_problem_handlers",
+    "not_implemented",
     "parse_delimited",
     "problem_response",
     "reject_null_body",
@@ -103,6 +106,17 @@ class NotImplementedOperation(ProblemError):
     def __init__(self, operation_id: str) -> None:
         super().__init__(501, f"operation {operation_id} is not implemented yet")
         self.operation_id = operation_id
+
+
+def not_implemented(operation_id: str) -> Response:
+    """The 501 problem+json of an operation no implementation provides.
+
+    Generated routers return it rather than raise, so that it needs no exception handler:
+    a bare ``FastAPI()`` app answers 501 too.
+    """
+    return problem_response(
+        NotImplementedOperation(operation_id), correlation_id=_context.correlation_id.get()
+    )
 
 
 def problem_response(

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from waooaw.runtime.server import NotImplementedOperation, ResponseRenderer, bind
+from waooaw.runtime.server import ResponseRenderer, bind, not_implemented
 from waooaw.runtime.security import Authenticator, Principal, require
 
 from . import models
@@ -2213,7 +2213,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_health_impl is None:
-            raise NotImplementedOperation("getHealth")
+            return not_implemented("getHealth")
         result = await get_health_impl(
             x_correlation_id=x_correlation_id,
         )
@@ -2289,7 +2289,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_readiness_impl is None:
-            raise NotImplementedOperation("getReadiness")
+            return not_implemented("getReadiness")
         result = await get_readiness_impl(
             x_correlation_id=x_correlation_id,
         )
@@ -2451,7 +2451,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_marketplace_agents_impl is None:
-            raise NotImplementedOperation("listMarketplaceAgents")
+            return not_implemented("listMarketplaceAgents")
         result = await list_marketplace_agents_impl(
             cursor=cursor,
             industry=industry,
@@ -2559,7 +2559,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_marketplace_agent_impl is None:
-            raise NotImplementedOperation("getMarketplaceAgent")
+            return not_implemented("getMarketplaceAgent")
         result = await get_marketplace_agent_impl(
             agent_id=agent_id,
             x_correlation_id=x_correlation_id,
@@ -2677,7 +2677,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_agent_reviews_impl is None:
-            raise NotImplementedOperation("listAgentReviews")
+            return not_implemented("listAgentReviews")
         result = await list_agent_reviews_impl(
             agent_id=agent_id,
             cursor=cursor,
@@ -2802,7 +2802,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if create_agent_review_impl is None:
-            raise NotImplementedOperation("createAgentReview")
+            return not_implemented("createAgentReview")
         result = await create_agent_review_impl(
             principal=principal,
             agent_id=agent_id,
@@ -2907,7 +2907,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_current_customer_impl is None:
-            raise NotImplementedOperation("getCurrentCustomer")
+            return not_implemented("getCurrentCustomer")
         result = await get_current_customer_impl(
             principal=principal,
             x_correlation_id=x_correlation_id,
@@ -3026,7 +3026,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_trials_impl is None:
-            raise NotImplementedOperation("listTrials")
+            return not_implemented("listTrials")
         result = await list_trials_impl(
             principal=principal,
             cursor=cursor,
@@ -3180,7 +3180,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if create_trial_impl is None:
-            raise NotImplementedOperation("createTrial")
+            return not_implemented("createTrial")
         result = await create_trial_impl(
             principal=principal,
             idempotency_key=idempotency_key,
@@ -3291,7 +3291,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_trial_impl is None:
-            raise NotImplementedOperation("getTrial")
+            return not_implemented("getTrial")
         result = await get_trial_impl(
             principal=principal,
             trial_id=trial_id,
@@ -3407,7 +3407,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_trial_dashboard_impl is None:
-            raise NotImplementedOperation("getTrialDashboard")
+            return not_implemented("getTrialDashboard")
         result = await get_trial_dashboard_impl(
             principal=principal,
             trial_id=trial_id,
@@ -3528,7 +3528,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if cancel_trial_impl is None:
-            raise NotImplementedOperation("cancelTrial")
+            return not_implemented("cancelTrial")
         result = await cancel_trial_impl(
             principal=principal,
             trial_id=trial_id,
@@ -3649,7 +3649,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if convert_trial_impl is None:
-            raise NotImplementedOperation("convertTrial")
+            return not_implemented("convertTrial")
         result = await convert_trial_impl(
             principal=principal,
             trial_id=trial_id,
@@ -3783,7 +3783,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_trial_deliverables_impl is None:
-            raise NotImplementedOperation("listTrialDeliverables")
+            return not_implemented("listTrialDeliverables")
         result = await list_trial_deliverables_impl(
             principal=principal,
             trial_id=trial_id,
@@ -3919,7 +3919,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_trial_activity_impl is None:
-            raise NotImplementedOperation("listTrialActivity")
+            return not_implemented("listTrialActivity")
         result = await list_trial_activity_impl(
             principal=principal,
             trial_id=trial_id,
@@ -4058,7 +4058,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if execute_agent_task_impl is None:
-            raise NotImplementedOperation("executeAgentTask")
+            return not_implemented("executeAgentTask")
         result = await execute_agent_task_impl(
             principal=principal,
             agent_id=agent_id,
@@ -4183,7 +4183,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_tasks_impl is None:
-            raise NotImplementedOperation("listTasks")
+            return not_implemented("listTasks")
         result = await list_tasks_impl(
             principal=principal,
             cursor=cursor,
@@ -4296,7 +4296,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_task_impl is None:
-            raise NotImplementedOperation("getTask")
+            return not_implemented("getTask")
         result = await get_task_impl(
             principal=principal,
             task_id=task_id,
@@ -4408,7 +4408,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if stream_task_events_impl is None:
-            raise NotImplementedOperation("streamTaskEvents")
+            return not_implemented("streamTaskEvents")
         result = await stream_task_events_impl(
             principal=principal,
             task_id=task_id,

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import Response
 
 from waooaw.runtime.models import DateTime
-from waooaw.runtime.server import NotImplementedOperation, ResponseRenderer, bind, reject_null_body
+from waooaw.runtime.server import ResponseRenderer, bind, not_implemented, reject_null_body
 from waooaw.runtime.security import Authenticator
 
 from . import models
@@ -1736,7 +1736,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_health_impl is None:
-            raise NotImplementedOperation("getHealth")
+            return not_implemented("getHealth")
         result = await get_health_impl(
             x_correlation_id=x_correlation_id,
         )
@@ -1812,7 +1812,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_readiness_impl is None:
-            raise NotImplementedOperation("getReadiness")
+            return not_implemented("getReadiness")
         result = await get_readiness_impl(
             x_correlation_id=x_correlation_id,
         )
@@ -1906,7 +1906,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_industries_impl is None:
-            raise NotImplementedOperation("listIndustries")
+            return not_implemented("listIndustries")
         result = await list_industries_impl(
             cursor=cursor,
             limit=limit,
@@ -2006,7 +2006,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_skills_impl is None:
-            raise NotImplementedOperation("listSkills")
+            return not_implemented("listSkills")
         result = await list_skills_impl(
             category=category,
             cursor=cursor,
@@ -2114,7 +2114,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if create_skill_impl is None:
-            raise NotImplementedOperation("createSkill")
+            return not_implemented("createSkill")
         result = await create_skill_impl(
             idempotency_key=idempotency_key,
             x_correlation_id=x_correlation_id,
@@ -2200,7 +2200,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_skill_impl is None:
-            raise NotImplementedOperation("getSkill")
+            return not_implemented("getSkill")
         result = await get_skill_impl(
             skill_id=skill_id,
             x_correlation_id=x_correlation_id,
@@ -2315,7 +2315,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if certify_skill_impl is None:
-            raise NotImplementedOperation("certifySkill")
+            return not_implemented("certifySkill")
         await reject_null_body(request, body)
         result = await certify_skill_impl(
             skill_id=skill_id,
@@ -2418,7 +2418,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_job_roles_impl is None:
-            raise NotImplementedOperation("listJobRoles")
+            return not_implemented("listJobRoles")
         result = await list_job_roles_impl(
             cursor=cursor,
             industry_id=industry_id,
@@ -2541,7 +2541,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if create_job_role_impl is None:
-            raise NotImplementedOperation("createJobRole")
+            return not_implemented("createJobRole")
         result = await create_job_role_impl(
             idempotency_key=idempotency_key,
             x_correlation_id=x_correlation_id,
@@ -2631,7 +2631,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_job_role_impl is None:
-            raise NotImplementedOperation("getJobRole")
+            return not_implemented("getJobRole")
         result = await get_job_role_impl(
             job_role_id=job_role_id,
             x_correlation_id=x_correlation_id,
@@ -2746,7 +2746,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if certify_job_role_impl is None:
-            raise NotImplementedOperation("certifyJobRole")
+            return not_implemented("certifyJobRole")
         await reject_null_body(request, body)
         result = await certify_job_role_impl(
             job_role_id=job_role_id,
@@ -2851,7 +2851,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_agents_impl is None:
-            raise NotImplementedOperation("listAgents")
+            return not_implemented("listAgents")
         result = await list_agents_impl(
             cursor=cursor,
             industry_id=industry_id,
@@ -2971,7 +2971,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if create_agent_impl is None:
-            raise NotImplementedOperation("createAgent")
+            return not_implemented("createAgent")
         result = await create_agent_impl(
             idempotency_key=idempotency_key,
             x_correlation_id=x_correlation_id,
@@ -3057,7 +3057,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_agent_impl is None:
-            raise NotImplementedOperation("getAgent")
+            return not_implemented("getAgent")
         result = await get_agent_impl(
             agent_id=agent_id,
             x_correlation_id=x_correlation_id,
@@ -3169,7 +3169,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if assign_agent_team_impl is None:
-            raise NotImplementedOperation("assignAgentTeam")
+            return not_implemented("assignAgentTeam")
         result = await assign_agent_team_impl(
             agent_id=agent_id,
             x_correlation_id=x_correlation_id,
@@ -3271,7 +3271,7 @@ def create_router(
         body: Annotated[models.AuditRunRequest | None, Body(media_type="application/json")] = None,
     ) -> Response:
         if run_audit_impl is None:
-            raise NotImplementedOperation("runAudit")
+            return not_implemented("runAudit")
         await reject_null_body(request, body)
         result = await run_audit_impl(
             x_correlation_id=x_correlation_id,
@@ -3364,7 +3364,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if check_tampering_impl is None:
-            raise NotImplementedOperation("checkTampering")
+            return not_implemented("checkTampering")
         result = await check_tampering_impl(
             entity_id=entity_id,
             x_correlation_id=x_correlation_id,
@@ -3467,7 +3467,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if export_audit_impl is None:
-            raise NotImplementedOperation("exportAudit")
+            return not_implemented("exportAudit")
         result = await export_audit_impl(
             entity_type=entity_type,
             format=format,

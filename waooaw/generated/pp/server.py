@@ -17,7 +17,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
 
 from waooaw.runtime.models import DateTime
-from waooaw.runtime.server import NotImplementedOperation, ResponseRenderer, bind, reject_null_body
+from waooaw.runtime.server import ResponseRenderer, bind, not_implemented, reject_null_body
 from waooaw.runtime.security import Authenticator, Principal, require
 
 from . import models
@@ -2579,7 +2579,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_health_impl is None:
-            raise NotImplementedOperation("getHealth")
+            return not_implemented("getHealth")
         result = await get_health_impl(
             x_correlation_id=x_correlation_id,
         )
@@ -2677,7 +2677,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_readiness_impl is None:
-            raise NotImplementedOperation("getReadiness")
+            return not_implemented("getReadiness")
         result = await get_readiness_impl(
             x_correlation_id=x_correlation_id,
         )
@@ -2825,7 +2825,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_industries_impl is None:
-            raise NotImplementedOperation("listIndustries")
+            return not_implemented("listIndustries")
         result = await list_industries_impl(
             principal=principal,
             cursor=cursor,
@@ -2980,7 +2980,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_skills_impl is None:
-            raise NotImplementedOperation("listSkills")
+            return not_implemented("listSkills")
         result = await list_skills_impl(
             principal=principal,
             category=category,
@@ -3135,7 +3135,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if create_skill_impl is None:
-            raise NotImplementedOperation("createSkill")
+            return not_implemented("createSkill")
         result = await create_skill_impl(
             principal=principal,
             idempotency_key=idempotency_key,
@@ -3276,7 +3276,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_skill_impl is None:
-            raise NotImplementedOperation("getSkill")
+            return not_implemented("getSkill")
         result = await get_skill_impl(
             principal=principal,
             skill_id=skill_id,
@@ -3434,7 +3434,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if certify_skill_impl is None:
-            raise NotImplementedOperation("certifySkill")
+            return not_implemented("certifySkill")
         await reject_null_body(request, body)
         result = await certify_skill_impl(
             principal=principal,
@@ -3592,7 +3592,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_job_roles_impl is None:
-            raise NotImplementedOperation("listJobRoles")
+            return not_implemented("listJobRoles")
         result = await list_job_roles_impl(
             principal=principal,
             cursor=cursor,
@@ -3760,7 +3760,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if create_job_role_impl is None:
-            raise NotImplementedOperation("createJobRole")
+            return not_implemented("createJobRole")
         result = await create_job_role_impl(
             principal=principal,
             idempotency_key=idempotency_key,
@@ -3901,7 +3901,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_job_role_impl is None:
-            raise NotImplementedOperation("getJobRole")
+            return not_implemented("getJobRole")
         result = await get_job_role_impl(
             principal=principal,
             job_role_id=job_role_id,
@@ -4061,7 +4061,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if certify_job_role_impl is None:
-            raise NotImplementedOperation("certifyJobRole")
+            return not_implemented("certifyJobRole")
         await reject_null_body(request, body)
         result = await certify_job_role_impl(
             principal=principal,
@@ -4199,7 +4199,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_agent_form_options_impl is None:
-            raise NotImplementedOperation("getAgentFormOptions")
+            return not_implemented("getAgentFormOptions")
         result = await get_agent_form_options_impl(
             principal=principal,
             industry_id=industry_id,
@@ -4357,7 +4357,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_agents_impl is None:
-            raise NotImplementedOperation("listAgents")
+            return not_implemented("listAgents")
         result = await list_agents_impl(
             principal=principal,
             cursor=cursor,
@@ -4524,7 +4524,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if create_agent_impl is None:
-            raise NotImplementedOperation("createAgent")
+            return not_implemented("createAgent")
         result = await create_agent_impl(
             principal=principal,
             idempotency_key=idempotency_key,
@@ -4665,7 +4665,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_agent_impl is None:
-            raise NotImplementedOperation("getAgent")
+            return not_implemented("getAgent")
         result = await get_agent_impl(
             principal=principal,
             agent_id=agent_id,
@@ -4822,7 +4822,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if assign_agent_team_impl is None:
-            raise NotImplementedOperation("assignAgentTeam")
+            return not_implemented("assignAgentTeam")
         result = await assign_agent_team_impl(
             principal=principal,
             agent_id=agent_id,
@@ -4976,7 +4976,7 @@ def create_router(
         body: Annotated[models.AuditScope | None, Body(media_type="application/json")] = None,
     ) -> Response:
         if run_audit_impl is None:
-            raise NotImplementedOperation("runAudit")
+            return not_implemented("runAudit")
         await reject_null_body(request, body)
         result = await run_audit_impl(
             principal=principal,
@@ -5114,7 +5114,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if export_audit_report_impl is None:
-            raise NotImplementedOperation("exportAuditReport")
+            return not_implemented("exportAuditReport")
         result = await export_audit_report_impl(
             principal=principal,
             entity_type=entity_type,
