@@ -25,6 +25,7 @@ from .ir import (
 )
 from .loader import LoadedContract, resolve_ref
 from .naming import UniqueNames, pascal_case, safe_identifier, snake_case
+from .problems import problem_types
 from .schemas import SchemaBuilder, TypeExpr, qualified, union_parts
 from .validate import HTTP_METHODS, validate_contract
 
@@ -100,6 +101,7 @@ class _ApiBuilder:
                     operations.append(
                         self.operation(path, method, item, op, join_pointer(item_pointer, method))
                     )
+        problems = problem_types(self.contract, self.errors)
         if self.errors:
             raise ContractErrors(self.errors)
         self.schemas.relax(self._text_filled_models(operations))
@@ -139,6 +141,7 @@ class _ApiBuilder:
             operations=tuple(operations),
             security_schemes=self.security_schemes(),
             servers=self.servers(),
+            problem_types=problems,
         )
 
     def servers(self) -> tuple[ServerIR, ...]:

@@ -24,7 +24,7 @@ from waooaw.runtime.server import ProblemError, problem_response
 
 from ..common.auth import JwtAuthenticator, JwtSettings
 from ..common.db import Database, DatabaseUnavailable
-from ..common.http import install_http, serve_contract
+from ..common.http import PROBLEM_TYPE_BASE, install_http, serve_contract
 from .api.context import CpContext
 from .api.customers import CustomersService
 from .api.marketplace import MarketplaceService
@@ -125,6 +125,7 @@ def create_app(
         cors_origins=settings.cors_origins,
         max_body_bytes=settings.max_body_bytes,
         extra_handlers={DatabaseUnavailable: on_database_down, DataError: on_unstorable},
+        problem_type_base=PROBLEM_TYPE_BASE,
     )
     contract = files("waooaw.generated.cp").joinpath("openapi.json").read_bytes()
     serve_contract(app, contract, title="WAOOAW CP API")

@@ -16,7 +16,7 @@ from waooaw.generated.plant import server
 from waooaw.runtime.server import ProblemError, problem_response, validation_problem
 
 from ..common.db import Database, DatabaseUnavailable
-from ..common.http import install_http, serve_contract
+from ..common.http import PROBLEM_TYPE_BASE, install_http, serve_contract
 from .api.agents import CONSTITUTIONAL, AgentsService
 from .api.audit import AuditService
 from .api.context import PlantContext
@@ -107,6 +107,7 @@ def create_app(settings: PlantSettings | None = None) -> FastAPI:
             RequestValidationError: on_validation,
             DataError: on_unstorable,
         },
+        problem_type_base=PROBLEM_TYPE_BASE,
     )
     contract = files("waooaw.generated.plant").joinpath("openapi.json").read_bytes()
     serve_contract(app, contract, title="WAOOAW Plant API")

@@ -16,7 +16,7 @@ from waooaw.generated.pp import server
 from waooaw.runtime.server import ProblemError, problem_response, validation_problem
 
 from ..common.auth import JwtAuthenticator, JwtSettings
-from ..common.http import install_http, serve_contract
+from ..common.http import PROBLEM_TYPE_BASE, install_http, serve_contract
 from .api.agents import AgentsService
 from .api.audit import AuditService
 from .api.context import PPContext
@@ -120,6 +120,7 @@ def create_app(
         cors_origins=settings.cors_origins,
         max_body_bytes=settings.max_body_bytes,
         extra_handlers={PlantAPIError: on_plant_error, RequestValidationError: on_validation},
+        problem_type_base=PROBLEM_TYPE_BASE,
     )
     contract = files("waooaw.generated.pp").joinpath("openapi.json").read_bytes()
     serve_contract(app, contract, title="WAOOAW PP API")
