@@ -647,7 +647,12 @@ class SchemaBuilder:
         for expr, variant, i in members:
             ref = variant.get("$ref") if isinstance(variant, dict) else None
             if isinstance(ref, str):
-                tags = tags_by_target.get(ref) or [unescape_pointer(ref.rsplit("/", 1)[-1])]
+                # a mapping adds values; the schema name stays an implicit one unless the
+                # mapping gives that value to another schema
+                implicit = unescape_pointer(ref.rsplit("/", 1)[-1])
+                tags = list(tags_by_target.get(ref, []))
+                if implicit not in mapping and implicit not in tags:
+                    tags.append(implicit)
             else:
                 consts = self._discriminator_values(variant, prop)
                 if not consts:
