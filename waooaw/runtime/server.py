@@ -7,7 +7,8 @@ Exceptions::
 
 ``install_problem_handlers(app)`` turns every error FastAPI or Starlette can
 raise (validation, malformed JSON, unknown route, wrong method, unhandled
-exceptions) into ``application/problem+json``.
+exceptions) into ``application/problem+json``; ``runtime/http.py`` builds a
+whole app's HTTP layer on it.
 
 A problem raised without a ``type`` is ``about:blank`` (RFC 9457 section 4.2.1: the
 status says it all), unless the application names a base for its own vocabulary
@@ -42,6 +43,7 @@ __all__ = [
     "deep_object",
     "install_problem_handlers",
     "not_implemented",
+    "operation_id",
     "parse_delimited",
     "problem_response",
     "problem_type_base",
@@ -189,9 +191,14 @@ def validation_problem(errors: Iterable[Mapping[str, Any]]) -> ProblemError:
     return ProblemError(422, detail, violations=violations)
 
 
-def install_problem_handlers(app: FastAPI, *, type_base: str | None = None) -> None:
+def install_problem_handlers(
+    app: FastAPI, *, unhandled: bool = True, type_base: str | None = None
+) -> None:
     """Answer every error with application/problem+json.
 
+    ``unhandled=False`` leaves unhandled exceptions to a middleware: Starlette runs an
+    ``Exception`` handler outermost, outside CORS and correlation ids, so
+    :func:`waooaw.runtime.http.install_http` turns them into problems itself, inside both.
     ``type_base``: the application's problem vocabulary (problems raised without a type
     get ``type_base`` + the status's slug); without it they are ``about:blank``.
     """
@@ -233,7 +240,13 @@ def install_problem_handlers(app: FastAPI, *, type_base: str | None = None) -> N
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
-    app.add_exception_handler(Exception, on_unhandled)
+    if unhandled:
+        app.add_exception_handler(Exception, on_unhandled)
+
+
+def operation_id(request: Request) -> str | None:
+    """The contract's ``operationId`` of the route that matched ``request``, if any."""
+    return getattr(request.scope.get("route"), "operation_id", None)
 
 
 def _allowed_methods(request: Request) -> set[str]:

@@ -1,6 +1,8 @@
-"""HTTP plumbing shared by the services.
+"""A whole app's HTTP layer: what every service (and the mock) installs around its routers.
 
-``install_http(app, ...)`` gives an app:
+Nothing here knows a product or a database; service-specific handlers (the database
+being down, ...) are passed in as ``extra_handlers``. ``install_http(app, ...)`` gives
+an app:
 
 * a correlation id per request (``X-Correlation-ID`` accepted when well-formed,
   otherwise a new UUID), echoed on every response and put in every problem body
@@ -27,23 +29,26 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from waooaw.runtime.server import PROBLEM_MEDIA_TYPE, ProblemError, install_problem_handlers
-
-from .correlation import accept_or_new, correlation_id, request_id
+from .context import accept_or_new, correlation_id, request_id
+from .server import PROBLEM_MEDIA_TYPE, ProblemError, install_problem_handlers
 
 __all__ = [
-    "PROBLEM_TYPE_BASE",
+    "CORS_EXPOSE",
+    "CORS_HEADERS",
+    "CORS_METHODS",
+    "ExceptionHandlers",
     "ProblemCORSMiddleware",
     "RequestContextMiddleware",
     "install_http",
     "serve_contract",
 ]
 
+#: exception type -> handler, as ``FastAPI.add_exception_handler`` takes them
+ExceptionHandlers = Mapping[type[Exception], Callable[[Request, Exception], Awaitable[Response]]]
+
 log = logging.getLogger("waooaw.http")
 access_log = logging.getLogger("waooaw.access")
 
-#: the services' problem vocabulary: a problem raised without a type is this + its status's slug
-PROBLEM_TYPE_BASE = "https://waooaw.com/errors/"
 CORS_METHODS = ["GET", "POST", "PUT", "DELETE"]
 CORS_HEADERS = ["Authorization", "Content-Type", "X-Correlation-ID", "Idempotency-Key"]
 CORS_EXPOSE = ["X-Correlation-ID", "X-Request-ID", "Retry-After"]
@@ -215,8 +220,7 @@ def install_http(
     *,
     cors_origins: Sequence[str],
     max_body_bytes: int = 1_048_576,
-    extra_handlers: Mapping[type[Exception], Callable[[Request, Exception], Awaitable[Response]]]
-    | None = None,
+    extra_handlers: ExceptionHandlers | None = None,
     cors_origin_regex: str | None = None,
     cors_methods: Sequence[str] = CORS_METHODS,
     cors_headers: Sequence[str] = CORS_HEADERS,
@@ -227,12 +231,12 @@ def install_http(
 
     The ``cors_*`` defaults suit the services; a mock of another contract passes
     that contract's methods and headers. ``problem_type_base`` names the problem
-    vocabulary (the services pass ``PROBLEM_TYPE_BASE``; without it, ``about:blank``).
+    vocabulary (a problem raised without a type is ``problem_type_base`` + its status's
+    slug; without it, ``about:blank``).
     """
-    install_problem_handlers(app, type_base=problem_type_base)
     # unhandled exceptions are turned into problems by RequestContextMiddleware,
-    # inside CORS, rather than by Starlette's outermost ServerErrorMiddleware
-    app.exception_handlers.pop(Exception, None)
+    # inside CORS, rather than by a handler in Starlette's outermost ServerErrorMiddleware
+    install_problem_handlers(app, unhandled=False, type_base=problem_type_base)
     for exc_type, handler in (extra_handlers or {}).items():
         app.add_exception_handler(exc_type, handler)
     app.add_middleware(
