@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,11 +69,11 @@ def free_port() -> int:
 
 
 def _start_once(
-    folder: Path, database_url: str, attempt: int, log_level: str
+    folder: Path, database_url: str, attempt: int, log_level: str, extra: Mapping[str, str]
 ) -> PlantServer | None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANT_")}
-    env.update(DATABASE_URL=database_url, AUDIT_KEY=AUDIT_KEY, PLANT_ENV="test")
+    env.update(DATABASE_URL=database_url, AUDIT_KEY=AUDIT_KEY, PLANT_ENV="test", **extra)
     env.pop("WAOOAW_ENV", None)
     log = folder / f"plant-{port}-{attempt}.log"
     with log.open("wb") as out:
@@ -108,13 +108,18 @@ def _start_once(
 
 
 def start(
-    folder: Path, *, database_url: str | None = None, log_level: str = "warning"
+    folder: Path,
+    *,
+    database_url: str | None = None,
+    log_level: str = "warning",
+    env: Mapping[str, str] | None = None,
 ) -> PlantServer:
-    """Start Plant over ``database_url`` (default: a new SQLite file in ``folder``)."""
+    """Start Plant over ``database_url`` (default: a new SQLite file in ``folder``), with
+    ``env`` added to its environment."""
     folder.mkdir(parents=True, exist_ok=True)
     url = database_url or f"sqlite:///{folder / 'plant.db'}"
     for attempt in range(PORT_ATTEMPTS):
-        server = _start_once(folder, url, attempt, log_level)
+        server = _start_once(folder, url, attempt, log_level, env or {})
         if server is not None:
             return server
     raise PlantStartError(f"no free port after {PORT_ATTEMPTS} attempts")

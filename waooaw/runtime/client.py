@@ -52,10 +52,12 @@ from tenacity import (
     Retrying,
     retry_if_exception,
     stop_after_attempt,
+    stop_any,
     wait_random_exponential,
 )
 
 from .context import correlation_id, request_id
+from .deadline import Deadline, DeadlineExceeded
 
 __all__ = [
     "APIError",
@@ -64,6 +66,7 @@ __all__ = [
     "AuthenticationError",
     "ClientCore",
     "ConflictError",
+    "DeadlineExceeded",
     "EntityNotFoundError",
     "ErrorTypes",
     "OperationSpec",
@@ -227,6 +230,8 @@ class RetryPolicy:
     multiplier: float = 0.5
     max_retry_after: float = 30.0
     statuses: frozenset[int] = RETRY_STATUSES
+    #: Overall seconds for one call, every attempt and backoff included (None: no limit).
+    deadline: float | None = None
 
 
 @dataclass(slots=True)
@@ -418,11 +423,14 @@ class _CoreBase:
                 sent["Content-Type"] = media
         return request, retryable
 
-    def retry_options(self, retryable: bool) -> dict[str, Any]:
-        """tenacity's policy for one call: only retryable calls get more than one attempt."""
+    def retry_options(self, retryable: bool, deadline: Deadline | None = None) -> dict[str, Any]:
+        """tenacity's policy for one call: only retryable calls get more than one attempt,
+        and none starts (nor does a backoff last) past the call's deadline."""
+        stop = stop_after_attempt(self.retry.attempts if retryable else 1)
+        wait = _wait(self.retry)
         return {
-            "stop": stop_after_attempt(self.retry.attempts if retryable else 1),
-            "wait": _wait(self.retry),
+            "stop": stop if deadline is None else stop_any(stop, deadline.stop),
+            "wait": wait if deadline is None else deadline.wait(wait),
             "retry": retry_if_exception(_is_retryable),
             "reraise": True,
         }
@@ -557,11 +565,18 @@ class ClientCore(_CoreBase):
         raise_errors: bool = True,
     ) -> Any:
         request, retryable = self.build(spec, path or {}, query or {}, headers or {}, body, timeout)
-        retrying = Retrying(sleep=self._sleep, **self.retry_options(retryable))
+        deadline = Deadline.start(self.retry.deadline)
+        retrying = Retrying(sleep=self._sleep, **self.retry_options(retryable, deadline))
         try:
             for attempt in retrying:
                 with attempt:
-                    response = self.http.request(**request)
+                    if deadline is None:
+                        response = self.http.request(**request)
+                    else:
+                        try:
+                            response = self.http.request(**deadline.capped(request))
+                        except httpx.TimeoutException as exc:
+                            raise deadline.translate(exc) from exc
                     if response.status_code in self.retry.statuses:
                         raise _RetryableStatus(response)
         except _RetryableStatus as exc:
@@ -587,11 +602,16 @@ class ClientCore(_CoreBase):
         anything is yielded; the response is closed when the block exits.
         """
         request, retryable = self.build(spec, path or {}, query or {}, headers or {}, body, timeout)
-        retrying = Retrying(sleep=self._sleep, **self.retry_options(retryable))
+        deadline = Deadline.start(self.retry.deadline)
+        retrying = Retrying(sleep=self._sleep, **self.retry_options(retryable, deadline))
         try:
             for attempt in retrying:
                 with attempt:
-                    response = self.http.send(self.http.build_request(**request), stream=True)
+                    sent = request if deadline is None else deadline.capped(request)
+                    try:
+                        response = self.http.send(self.http.build_request(**sent), stream=True)
+                    except httpx.TimeoutException as exc:
+                        raise exc if deadline is None else deadline.translate(exc) from exc
                     if response.status_code in self.retry.statuses:
                         response.read()
                         response.close()
@@ -655,11 +675,16 @@ class AsyncClientCore(_CoreBase):
         raise_errors: bool = True,
     ) -> Any:
         request, retryable = self.build(spec, path or {}, query or {}, headers or {}, body, timeout)
-        retrying = AsyncRetrying(sleep=self._sleep, **self.retry_options(retryable))
+        deadline = Deadline.start(self.retry.deadline)
+        retrying = AsyncRetrying(sleep=self._sleep, **self.retry_options(retryable, deadline))
         try:
             async for attempt in retrying:
                 with attempt:
-                    response = await self.http.request(**request)
+                    if deadline is None:
+                        response = await self.http.request(**request)
+                    else:
+                        capped = deadline.capped(request)
+                        response = await deadline.run(self.http.request(**capped))
                     if response.status_code in self.retry.statuses:
                         raise _RetryableStatus(response)
         except _RetryableStatus as exc:
@@ -685,11 +710,17 @@ class AsyncClientCore(_CoreBase):
         anything is yielded; the response is closed when the block exits.
         """
         request, retryable = self.build(spec, path or {}, query or {}, headers or {}, body, timeout)
-        retrying = AsyncRetrying(sleep=self._sleep, **self.retry_options(retryable))
+        deadline = Deadline.start(self.retry.deadline)
+        retrying = AsyncRetrying(sleep=self._sleep, **self.retry_options(retryable, deadline))
         try:
             async for attempt in retrying:
                 with attempt:
-                    response = await self.http.send(self.http.build_request(**request), stream=True)
+                    sent = request if deadline is None else deadline.capped(request)
+                    built = self.http.build_request(**sent)
+                    if deadline is None:
+                        response = await self.http.send(built, stream=True)
+                    else:
+                        response = await deadline.run(self.http.send(built, stream=True))
                     if response.status_code in self.retry.statuses:
                         await response.aread()
                         await response.aclose()

@@ -16,7 +16,6 @@ an app:
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
@@ -30,7 +29,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .context import accept_or_new, correlation_id, request_id
-from .server import PROBLEM_MEDIA_TYPE, ProblemError, install_problem_handlers
+from .server import PROBLEM_MEDIA_TYPE, ProblemError, encode_problem, install_problem_handlers
 
 __all__ = [
     "CORS_EXPOSE",
@@ -57,7 +56,7 @@ CORS_EXPOSE = ["X-Correlation-ID", "X-Request-ID", "Retry-After"]
 def _problem_bytes(problem: ProblemError, path: str, cid: str, type_base: str | None) -> bytes:
     body = problem.body(instance=path or None, type_base=type_base)
     body["correlation_id"] = cid
-    return json.dumps(body, separators=(",", ":")).encode()
+    return encode_problem(body)
 
 
 class RequestContextMiddleware:
@@ -108,7 +107,17 @@ class RequestContextMiddleware:
         status_holder: list[int] = []
         started_at = time.perf_counter()
 
+        overflow: list[bool] = []
+
         async def send_logged(message: Message) -> None:
+            if overflow:
+                # the app saw the body cut short (a chunked body has no length to
+                # check up front) and answered something else: answer 413 instead
+                if message["type"] == "http.response.start":
+                    status_holder.append(413)
+                    problem = ProblemError(413, self._too_large())
+                    await self._problem(send_with_id, problem, path, cid)
+                return
             if message["type"] == "http.response.start":
                 status_holder.append(message["status"])
             await send_with_id(message)
@@ -118,7 +127,7 @@ class RequestContextMiddleware:
             if length is not None and length > self.max_body_bytes:
                 await self._problem(send_with_id, ProblemError(413, self._too_large()), path, cid)
                 return
-            await self.app(scope, self._limited(receive), send_logged)
+            await self.app(scope, self._limited(receive, overflow), send_logged)
         except _BodyTooLarge:
             if not started:
                 await self._problem(send_with_id, ProblemError(413, self._too_large()), path, cid)
@@ -146,7 +155,7 @@ class RequestContextMiddleware:
     def _too_large(self) -> str:
         return f"request body exceeds {self.max_body_bytes} bytes"
 
-    def _limited(self, receive: Receive) -> Receive:
+    def _limited(self, receive: Receive, overflow: list[bool]) -> Receive:
         seen = 0
         limit = self.max_body_bytes
 
@@ -156,6 +165,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    overflow.append(True)
                     raise _BodyTooLarge
             return message
 

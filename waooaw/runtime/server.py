@@ -34,6 +34,8 @@ from starlette.responses import Response, StreamingResponse
 from . import context as _context
 
 __all__ = [
+    "MAX_PROBLEM_BYTES",
+    "MAX_VIOLATIONS",
     "PROBLEM_MEDIA_TYPE",
     "STATUS_PROBLEMS",
     "NotImplementedOperation",
@@ -41,6 +43,7 @@ __all__ = [
     "ResponseRenderer",
     "bind",
     "deep_object",
+    "encode_problem",
     "install_problem_handlers",
     "not_implemented",
     "operation_id",
@@ -163,32 +166,86 @@ def problem_response(
     if correlation_id is not None:
         headers.setdefault("X-Correlation-ID", correlation_id)
     return Response(
-        content=json.dumps(body, separators=(",", ":"), default=str).encode(),
+        content=encode_problem(body),
         status_code=problem.status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
     )
 
 
+#: At most this many violations are listed in a problem; the rest are counted.
+MAX_VIOLATIONS = 50
+_MAX_FIELD = 200
+_MAX_MESSAGE = 500
+
+
+#: No problem document is larger than this.
+MAX_PROBLEM_BYTES = 64 * 1024
+
+
+def encode_problem(body: dict[str, Any]) -> bytes:
+    """The problem as JSON, never over ``MAX_PROBLEM_BYTES``: violations that do not fit
+    are dropped (and counted in ``violations_omitted``), then long members clipped."""
+    content = json.dumps(body, separators=(",", ":"), default=str).encode()
+    if len(content) <= MAX_PROBLEM_BYTES:
+        return content
+    body = dict(body)
+    violations = body.get("violations")
+    if isinstance(violations, list):
+        kept = list(violations)
+        already = int(body.get("violations_omitted") or 0)
+        while kept and len(content) > MAX_PROBLEM_BYTES:
+            kept = kept[: len(kept) // 2]
+            omitted = len(violations) - len(kept) + already
+            body.update(violations=kept, violations_omitted=omitted)
+            content = json.dumps(body, separators=(",", ":"), default=str).encode()
+    if len(content) > MAX_PROBLEM_BYTES:
+        body = {
+            k: _clip(v, 1000) if isinstance(v, str) else v
+            for k, v in body.items()
+            if k in ("type", "title", "status", "detail", "instance", "correlation_id")
+            or k == "violations_omitted"
+        }
+        content = json.dumps(body, separators=(",", ":"), default=str).encode()
+    return content
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def _loc(loc: Iterable[Any]) -> str:
-    return ".".join(str(part) for part in loc)
+    return _clip(".".join(str(part) for part in loc), _MAX_FIELD)
 
 
 def validation_problem(errors: Iterable[Mapping[str, Any]]) -> ProblemError:
+    """A 422 listing at most ``MAX_VIOLATIONS`` violations, each clipped, with a count of the rest.
+
+    The body stays far below 64 KB whatever the input: 50 violations of at most
+    ~700 characters each.
+    """
     errors = list(errors)
     if any(e.get("type") == "json_invalid" for e in errors):
         first = next(e for e in errors if e.get("type") == "json_invalid")
         detail = first.get("ctx", {}).get("error") or first.get("msg") or "invalid JSON"
-        return ProblemError(400, f"request body is not valid JSON: {detail}")
+        return ProblemError(400, _clip(f"request body is not valid JSON: {detail}", _MAX_MESSAGE))
+    count = len(errors)
     violations = [
-        {"rule": "validation", "field": _loc(e.get("loc", ())), "message": str(e.get("msg", ""))}
-        for e in errors
+        {
+            "rule": "validation",
+            "field": _loc(e.get("loc", ())),
+            "message": _clip(str(e.get("msg", "")), _MAX_MESSAGE),
+        }
+        for e in errors[:MAX_VIOLATIONS]
     ]
-    count = len(violations)
     detail = f"{count} field{'s' if count != 1 else ''} failed validation"
     if count == 1:
         detail = f"{violations[0]['field']}: {violations[0]['message']}"
-    return ProblemError(422, detail, violations=violations)
+    extra: dict[str, Any] = {}
+    if count > MAX_VIOLATIONS:
+        detail += f"; the first {MAX_VIOLATIONS} are listed"
+        extra["violations_omitted"] = count - MAX_VIOLATIONS
+    return ProblemError(422, detail, violations=violations, extra=extra)
 
 
 def install_problem_handlers(

@@ -33,6 +33,7 @@ def _plant(host: str, port: int, migrate: bool, log_level: str) -> object:
     import uvicorn
 
     from .common.db import run_migrations
+    from .common.protocol import ProblemH11Protocol
     from .plant import PlantSettings, create_app
     from .plant.api.context import MIGRATIONS
 
@@ -46,6 +47,7 @@ def _plant(host: str, port: int, migrate: bool, log_level: str) -> object:
         log_config=None,
         log_level=log_level,
         access_log=False,
+        http=ProblemH11Protocol,
     )
     return uvicorn.Server(config)
 
@@ -54,6 +56,7 @@ def _pp(host: str, port: int, migrate: bool, log_level: str) -> object:
     import uvicorn
 
     from .common.auth import JwtSettings
+    from .common.protocol import ProblemH11Protocol
     from .pp import PPSettings, create_app
 
     settings = PPSettings()
@@ -65,6 +68,7 @@ def _pp(host: str, port: int, migrate: bool, log_level: str) -> object:
         log_config=None,
         log_level=log_level,
         access_log=False,
+        http=ProblemH11Protocol,
     )
     return uvicorn.Server(config)
 
@@ -73,6 +77,7 @@ def _cp(host: str, port: int, migrate: bool, log_level: str) -> object:
     import uvicorn
 
     from .common.db import run_migrations
+    from .common.protocol import ProblemH11Protocol
     from .cp import CpSettings, create_app
     from .cp.api.context import MIGRATIONS
 
@@ -86,6 +91,7 @@ def _cp(host: str, port: int, migrate: bool, log_level: str) -> object:
         log_config=None,
         log_level=log_level,
         access_log=False,
+        http=ProblemH11Protocol,
     )
     return uvicorn.Server(config)
 

@@ -29,7 +29,10 @@ __all__ = ["create_app"]
 
 def create_app(settings: PlantSettings | None = None) -> FastAPI:
     settings = settings or PlantSettings()
-    db = Database.connect(settings.database_url, pool_size=settings.pool_size)
+    # every write appends to the one audit chain: writers queue in order in process
+    db = Database.connect(
+        settings.database_url, pool_size=settings.pool_size, serial_writes=settings.serial_writes
+    )
     ctx = PlantContext(settings, db, AuditTrail(settings.audit_key.get_secret_value().encode()))
 
     # each implementation is checked against its Protocol here, statically

@@ -40,7 +40,7 @@ GOVERNOR_FIELD = "body.governance_agent_id"
 
 
 def plant_client(settings: PPSettings) -> AsyncPlantClient:
-    """The generated Plant client with PP's timeout and retry budget."""
+    """The generated Plant client with PP's timeout, retries and overall deadline."""
     return AsyncPlantClient(
         settings.plant_api_url,
         timeout=settings.plant_timeout_seconds,
@@ -48,6 +48,7 @@ def plant_client(settings: PPSettings) -> AsyncPlantClient:
             attempts=settings.plant_retry_attempts,
             max_backoff=settings.plant_retry_max_backoff,
             multiplier=min(0.5, settings.plant_retry_max_backoff),
+            deadline=settings.plant_deadline_seconds,
         ),
     )
 
@@ -92,7 +93,7 @@ def create_app(
         problem = plant_problem(
             exc,
             retry_after=settings.retry_after_seconds,
-            timeout=settings.plant_timeout_seconds,
+            timeout=settings.plant_deadline_seconds,
         )
         return problem_response(problem, request)
 
