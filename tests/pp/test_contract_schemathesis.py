@@ -124,7 +124,7 @@ DECLARED_422: dict[str, Declared422] = {
     "listJobRoles": _CURSOR,
     "listAgents": _CURSOR,
     "exportAuditReport": Declared422(
-        "`until` must be later than `since`", _only_violations_of("query.until")
+        "`until` must not be earlier than `since`", _only_violations_of("query.until")
     ),
 }
 POSITIVE_DATA_ACCEPTANCE = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]

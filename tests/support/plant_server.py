@@ -42,6 +42,16 @@ class PlantServer:
     process: subprocess.Popen[bytes]
     log: Path
 
+    def worker_pids(self) -> list[int]:
+        """The worker processes under uvicorn's process manager (none with one worker)."""
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [
+            int(c)
+            for c in children
+            if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()  # not the tracker
+        ]
+
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
@@ -69,7 +79,12 @@ def free_port() -> int:
 
 
 def _start_once(
-    folder: Path, database_url: str, attempt: int, log_level: str, extra: Mapping[str, str]
+    folder: Path,
+    database_url: str,
+    attempt: int,
+    log_level: str,
+    extra: Mapping[str, str],
+    workers: int,
 ) -> PlantServer | None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANT_")}
@@ -81,6 +96,7 @@ def _start_once(
             [
                 *(sys.executable, "-m", "waooaw.cli", "serve", "plant"),
                 *("--host", "127.0.0.1", "--port", str(port), "--log-level", log_level),
+                *("--workers", str(workers)),
             ],
             cwd=folder,
             env=env,
@@ -113,13 +129,14 @@ def start(
     database_url: str | None = None,
     log_level: str = "warning",
     env: Mapping[str, str] | None = None,
+    workers: int = 1,
 ) -> PlantServer:
     """Start Plant over ``database_url`` (default: a new SQLite file in ``folder``), with
-    ``env`` added to its environment."""
+    ``env`` added to its environment and ``workers`` processes."""
     folder.mkdir(parents=True, exist_ok=True)
     url = database_url or f"sqlite:///{folder / 'plant.db'}"
     for attempt in range(PORT_ATTEMPTS):
-        server = _start_once(folder, url, attempt, log_level, env or {})
+        server = _start_once(folder, url, attempt, log_level, env or {}, workers)
         if server is not None:
             return server
     raise PlantStartError(f"no free port after {PORT_ATTEMPTS} attempts")
