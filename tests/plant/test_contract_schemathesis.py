@@ -14,8 +14,6 @@ and, with ``WAOOAW_TEST_POSTGRES_URL``, on PostgreSQL (the ``database_url`` fixt
 * ``test_stateful_workflow`` - a state machine over the contract's OpenAPI links plus the
   two it lacks (``waooaw.verify.plant.WORKFLOW_LINKS``): create skill -> certify -> create
   job role -> certify -> create agent -> get agent. It must reach the end (``WORKFLOW_END``).
-* ``test_known_bug`` - one strict xfail per open bug (``waooaw.verify.plant.KNOWN_FAILURES``,
-  none at present), reproduced by ``REPRODUCTIONS``.
 * ``test_fixed_bug_stays_fixed`` - the reproductions of bugs these runs found and that were
   fixed (``FIXED``) keep the status the contract requires.
 * ``test_every_check_is_enabled`` - the configuration leaves no check out, anywhere.
@@ -33,10 +31,9 @@ Enabled but unable to fire on this contract: ``ignored_auth`` and
 ``object_level_authorization`` (no security schemes), ``use_after_free`` (no DELETE),
 ``missing_required_header`` (no required header).
 
-Known bugs: each entry of ``KNOWN_FAILURES`` is reproduced by a strict xfail here, and a
-``filter_failure`` hook drops exactly that failure (operation, failure kind and a predicate
-on the request) from the runs, so they keep finding new ones. Fixing a bug makes its xfail
-XPASS, which fails until its entry is removed.
+An open bug would go in the target's ``Expectations.known_failures`` (none at present),
+which a ``filter_failure`` hook drops from the runs so that they keep finding new ones
+(``tests/verify`` tests the mechanism), with a strict xfail reproducing it here.
 
 Reproducible: a fixed ``SEED``, ``derandomize`` for the state machine, every scenario from
 the same database state (``Snapshot``), no Hypothesis example database.
@@ -78,7 +75,6 @@ from waooaw.verify import (
 from waooaw.verify.plant import (
     DECLARED_422,
     EXPECTATIONS,
-    KNOWN_FAILURES,
     PLANT_CONTRACT,
     WORKFLOW_END,
     WORKFLOW_OPERATIONS,
@@ -166,7 +162,7 @@ def snapshot(database_url: str) -> Iterator[Snapshot]:
         taken.engine.dispose()
 
 
-# ---------------------------------------------------------------------------- known bugs
+# ---------------------------------------------------------------------------- fixed bugs
 
 Reproduction = tuple[int, schemathesis.Response]  # (status the contract requires, response)
 
@@ -208,9 +204,6 @@ def _integral_float_repro(schema: Any, seeded: Seeded) -> Reproduction:
     body = {**seeded.agent_body, "price_per_month": 12000.0}
     return 201, _send(schema, "POST", "/api/v1/agents", body=body)
 
-
-#: KNOWN_FAILURES name -> how to reproduce that bug (its strict xfail)
-REPRODUCTIONS: dict[str, Callable[[Any, Seeded], Reproduction]] = {}
 
 #: Bugs these runs found and that were fixed: each reproduction must keep its contract status.
 FIXED: dict[str, Callable[[Any, Seeded], Reproduction]] = {
@@ -299,21 +292,6 @@ def test_stateful_workflow(served_app: FastAPI, snapshot: Snapshot) -> None:
         )
     )
     assert reached >= WORKFLOW_END, f"the workflow never got to its end: {sorted(reached)}"
-
-
-def test_every_known_failure_has_a_reproduction() -> None:
-    assert set(REPRODUCTIONS) == set(KNOWN_FAILURES)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=bug.reason))
-        for name, bug in KNOWN_FAILURES.items()
-    ],
-)
-def test_known_bug(name: str, plant_schema: Any, seeded: Seeded) -> None:
-    _assert_contract_status(*REPRODUCTIONS[name](plant_schema, seeded))
 
 
 @pytest.mark.parametrize("reproduce", list(FIXED.values()), ids=list(FIXED))
