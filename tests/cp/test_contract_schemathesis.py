@@ -51,9 +51,9 @@ from sqlalchemy import create_engine, delete, insert, select
 from waooaw.services.common.db import sync_url
 from waooaw.services.cp import create_app
 from waooaw.services.cp.storage.tables import metadata
+from waooaw.services.plant.seeding import Catalogue
 from waooaw.verify.checks import BUILTIN_CHECKS, PROBLEM_JSON
 
-from ..support.plant_seed import Catalogue
 from ..support.plant_server import PlantServer
 from .conftest import JWT, auth, settings_for, token
 

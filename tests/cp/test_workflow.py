@@ -18,9 +18,9 @@ import pytest
 
 from waooaw.generated.plant import models as plant_models
 from waooaw.generated.plant.client import PlantClient
+from waooaw.services.plant.seeding import Catalogue, agent_create
 
 from ..support.cp_server import CpServer, running_cp
-from ..support.plant_seed import Catalogue, agent_create
 from ..support.plant_server import PlantServer
 from .conftest import auth, token
 

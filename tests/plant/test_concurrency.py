@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from ..support.plant_server import PlantServer as Server
-from ..support.plant_server import PlantStartError
+from ..support.plant_server import ServiceStartError
 from ..support.plant_server import start as start_plant
 from .conftest import BACKENDS, _postgres_database, agent_body, make_job_role, make_skill
 
@@ -35,7 +35,7 @@ PROBLEM = "application/problem+json"
 def _serve(database_url: str, folder: Path, *, check_log: bool = True) -> Iterator[Server]:
     try:
         server = start_plant(folder, database_url=database_url)
-    except PlantStartError as exc:
+    except ServiceStartError as exc:
         pytest.fail(str(exc))
     try:
         yield server
