@@ -12,7 +12,7 @@ and, with ``WAOOAW_TEST_POSTGRES_URL``, on PostgreSQL (the ``database_url`` fixt
   certify, assign-team and the audit operations reach real entities as well as the 404
   paths (asserted). A failure prints the report: each failure with a curl command.
 * ``test_stateful_workflow`` - a state machine over the contract's OpenAPI links plus the
-  two it lacks (``waooaw.verify.plant.WORKFLOW_LINKS``): create skill -> certify -> create
+  two it lacks (``waooaw.services.plant.verify.WORKFLOW_LINKS``): create skill -> certify -> create
   job role -> certify -> create agent -> get agent. It must reach the end (``WORKFLOW_END``).
 * ``test_fixed_bug_stays_fixed`` - the reproductions of bugs these runs found and that were
   fixed (``FIXED``) keep the status the contract requires.
@@ -58,6 +58,15 @@ from sqlalchemy import create_engine, delete, insert, select
 
 from waooaw.services.common.db import sync_url
 from waooaw.services.plant.storage.tables import metadata
+from waooaw.services.plant.verify import (
+    DECLARED_422,
+    EXPECTATIONS,
+    PLANT_CONTRACT,
+    WORKFLOW_END,
+    WORKFLOW_OPERATIONS,
+    Seeded,
+    seed_app,
+)
 from waooaw.verify import (
     BUILTIN_CHECKS,
     DISABLED_CHECKS,
@@ -71,15 +80,6 @@ from waooaw.verify import (
     render_text,
     schemathesis_config,
     verify,
-)
-from waooaw.verify.plant import (
-    DECLARED_422,
-    EXPECTATIONS,
-    PLANT_CONTRACT,
-    WORKFLOW_END,
-    WORKFLOW_OPERATIONS,
-    Seeded,
-    seed_app,
 )
 
 from .conftest import settings_for

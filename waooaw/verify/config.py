@@ -54,7 +54,11 @@ class VerifyOptions:
 
 
 def schemathesis_config(
-    expectations: Expectations, options: VerifyOptions, *, base_url: str | None = None
+    expectations: Expectations,
+    options: VerifyOptions,
+    *,
+    base_url: str | None = None,
+    auth: Mapping[str, Any] | None = None,
 ) -> schemathesis.Config:
     """The schemathesis configuration for one run."""
     phases = {
@@ -92,6 +96,8 @@ def schemathesis_config(
     }
     if options.headers:
         config["headers"] = dict(options.headers)
+    if auth is not None:
+        config["auth"] = dict(auth)
     if base_url is not None:
         config["base-url"] = base_url
     if expectations.known_values:

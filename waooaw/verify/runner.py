@@ -134,7 +134,9 @@ def load_schema(
     if options.seed is None:
         raise ValueError("load_schema needs a seed; verify() draws one")
     document = contract_document(served)
-    config = schemathesis_config(served.expectations, options, base_url=served.base_url)
+    config = schemathesis_config(
+        served.expectations, options, base_url=served.base_url, auth=served.auth
+    )
     try:
         schema: Any = schemathesis.openapi.from_dict(document, config=config)
     except Exception as exc:  # schemathesis' loader errors share no public base class
