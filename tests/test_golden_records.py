@@ -50,4 +50,6 @@ def test_output_matches_the_golden_record(key: str, tmp_path: Path, in_repo: Pat
         if files[name] != record[name]
     ]
     if diffs:
-        pytest.fail(f"{key}: output differs from the golden record; {REGENERATE}:\n" + "".join(diffs))
+        pytest.fail(
+            f"{key}: output differs from the golden record; {REGENERATE}:\n" + "".join(diffs)
+        )

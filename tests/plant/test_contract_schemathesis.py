@@ -54,9 +54,8 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from schemathesis.python import asgi
-from sqlalchemy import create_engine, delete, insert, select
 
-from waooaw.services.common.db import sync_url
+from tests.support.snapshot import Snapshot
 from waooaw.services.plant.storage.tables import metadata
 from waooaw.services.plant.verify import (
     DECLARED_422,
@@ -102,30 +101,6 @@ SEEDED_REACHED = {
 # ---------------------------------------------------------------------------- fixtures
 
 
-class Snapshot:
-    """Every Plant table as seeded, restored before each stateful scenario.
-
-    Hypothesis replays its choices and expects the same outcome: a rule that is available
-    only after a 201 must not meet a 409 because an earlier scenario took the name.
-    """
-
-    def __init__(self, database_url: str) -> None:
-        self.engine = create_engine(sync_url(database_url))
-        with self.engine.connect() as conn:
-            self.rows = {
-                table.name: [dict(row._mapping) for row in conn.execute(select(table))]
-                for table in metadata.sorted_tables
-            }
-
-    def restore(self) -> None:
-        with self.engine.begin() as conn:
-            for table in reversed(metadata.sorted_tables):
-                conn.execute(delete(table))
-            for table in metadata.sorted_tables:
-                if self.rows[table.name]:
-                    conn.execute(insert(table), self.rows[table.name])
-
-
 @pytest.fixture
 def seeded(database_url: str) -> Seeded:
     return seed_app(settings_for(database_url))
@@ -155,11 +130,11 @@ def plant_schema(served_app: FastAPI, seeded: Seeded) -> Any:
 
 @pytest.fixture
 def snapshot(database_url: str) -> Iterator[Snapshot]:
-    taken = Snapshot(database_url)
+    taken = Snapshot(database_url, metadata)
     try:
         yield taken
     finally:
-        taken.engine.dispose()
+        taken.close()
 
 
 # ---------------------------------------------------------------------------- fixed bugs

@@ -3,7 +3,7 @@
 
 ``start_service("plant", folder, env=...)`` runs ``python -m waooaw.cli serve plant`` (or any
 ``argv`` that takes ``--host`` and ``--port``) with its output in a log file in ``folder``,
-polls ``GET /ready`` until it answers 200 and returns a ``ServiceProcess``; ``stop()``
+polls ``GET /ready`` (or ``ready_path``) until it answers 200 and returns a ``ServiceProcess``; ``stop()``
 terminates it (and kills it if it does not exit in time). A port taken between choosing and
 binding it is retried on another port; a process that exits otherwise, or is not ready in
 time, is a ``ServiceStartError`` whose message holds the log::
@@ -106,6 +106,7 @@ def _start_once(
     env: dict[str, str],
     attempt: int,
     ready_timeout: float,
+    ready_path: str,
     database_url: str | None,
     preexec_fn: Callable[[], None] | None,
 ) -> ServiceProcess | None:
@@ -131,7 +132,7 @@ def _start_once(
                     f"{name} exited with {process.returncode}:\n{service.log_text()}"
                 )
             try:
-                if http.get("/ready").status_code == 200:
+                if http.get(ready_path).status_code == 200:
                     return service
             except httpx.TransportError:
                 pass
@@ -150,6 +151,7 @@ def start_service(
     argv: Sequence[str] | None = None,
     log_level: str = "warning",
     ready_timeout: float = READY_TIMEOUT_S,
+    ready_path: str = "/ready",
     database_url: str | None = None,
     preexec_fn: Callable[[], None] | None = None,
 ) -> ServiceProcess:
@@ -162,7 +164,7 @@ def start_service(
     command = list(argv) if argv is not None else serve_argv(name, log_level)
     for attempt in range(PORT_ATTEMPTS):
         service = _start_once(
-            name, folder, command, env, attempt, ready_timeout, database_url, preexec_fn
+            name, folder, command, env, attempt, ready_timeout, ready_path, database_url, preexec_fn
         )
         if service is not None:
             return service
@@ -178,6 +180,7 @@ def running_service(
     argv: Sequence[str] | None = None,
     log_level: str = "warning",
     ready_timeout: float = READY_TIMEOUT_S,
+    ready_path: str = "/ready",
     database_url: str | None = None,
     preexec_fn: Callable[[], None] | None = None,
 ) -> Iterator[ServiceProcess]:
@@ -189,6 +192,7 @@ def running_service(
         argv=argv,
         log_level=log_level,
         ready_timeout=ready_timeout,
+        ready_path=ready_path,
         database_url=database_url,
         preexec_fn=preexec_fn,
     )

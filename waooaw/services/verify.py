@@ -16,7 +16,13 @@ from waooaw.verify import TargetError, TargetOptions
 
 from .common.auth import JwtSettings, mint_token
 
-__all__ = ["bearer_auth", "environment_token", "has_authorization", "plant_behind"]
+__all__ = [
+    "bearer_auth",
+    "environment_token",
+    "has_authorization",
+    "plant_behind",
+    "require_running",
+]
 
 
 def bearer_auth(token: str) -> dict[str, Any]:
@@ -38,6 +44,20 @@ def environment_token(subject: str, roles: tuple[str, ...]) -> str:
             " pass -H 'Authorization: Bearer TOKEN'"
         ) from None
     return mint_token(jwt, subject=subject, roles=roles)
+
+
+def require_running(name: str, url: str) -> str:
+    """``url`` without its trailing slash, once the service there answers ``GET /health``."""
+    import httpx
+
+    base = url.rstrip("/")
+    try:
+        httpx.get(f"{base}/health", timeout=10.0)
+    except httpx.TransportError as exc:
+        raise TargetError(
+            f"{name} at {base} did not answer ({exc}); start it with `waooaw serve {name}`"
+        ) from None
+    return base
 
 
 @contextmanager

@@ -38,7 +38,7 @@ from waooaw.verify import Declared422, Expectations, Served, TargetError, Target
 
 from ..common.auth import JwtSettings, mint_token
 from ..plant.seeding import seed_catalogue
-from ..verify import environment_token, plant_behind
+from ..verify import environment_token, plant_behind, require_running
 from .config import CpSettings
 
 __all__ = [
@@ -216,7 +216,7 @@ def cp(options: TargetOptions, *, background: bool = True) -> Iterator[Served]:
             yield Served(
                 name="cp",
                 contract=CP_CONTRACT,
-                base_url=options.url.rstrip("/"),
+                base_url=require_running("cp", options.url),
                 auth=wfc_auth(folder, minted),
                 expectations=EXPECTATIONS,
             )

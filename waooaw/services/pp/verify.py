@@ -27,7 +27,13 @@ from waooaw.verify import Declared422, Expectations, Served, TargetOptions, targ
 from ..common.auth import JwtSettings, mint_token
 from ..plant.seeded import GENESIS, INDUSTRY_MARKETING, INDUSTRY_SALES
 from ..plant.verify import WORKFLOW_LINKS, Seeded, seed_url
-from ..verify import bearer_auth, environment_token, has_authorization, plant_behind
+from ..verify import (
+    bearer_auth,
+    environment_token,
+    has_authorization,
+    plant_behind,
+    require_running,
+)
 
 __all__ = [
     "DECLARED_422",
@@ -93,6 +99,7 @@ def known_values(seeded: Seeded) -> dict[str, tuple[str, ...]]:
 
 
 def _running(options: TargetOptions, url: str) -> Served:
+    base_url = require_running("pp", url)
     expectations = EXPECTATIONS
     plant_url = options.backends.get("plant")
     if plant_url is not None:
@@ -100,7 +107,7 @@ def _running(options: TargetOptions, url: str) -> Served:
     return Served(
         name="pp",
         contract=PP_CONTRACT,
-        base_url=url.rstrip("/"),
+        base_url=base_url,
         auth=None
         if has_authorization(options.headers)
         else bearer_auth(environment_token(SUBJECT, ROLES)),
