@@ -15,7 +15,9 @@ Against a running CP (``--url``) both tokens are minted from the ``JWT_*`` envir
 nothing is seeded.
 
 CP's expectations beyond its contract: the 422s of ``DECLARED_422`` (foreign cursors,
-``min_price`` above ``max_price``, a reused Idempotency-Key), no NUL in strings.
+``min_price`` above ``max_price``, a reused Idempotency-Key), no NUL in strings, and one
+false positive of schemathesis dropped from runs (``KNOWN_FAILURES``: an inferred link that
+sends a null ``task_id`` as the path segment ``None``).
 """
 
 from __future__ import annotations
@@ -32,9 +34,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import schemathesis
 
 from waooaw.generated.plant.client import PlantAPIError, PlantClient
-from waooaw.verify import Declared422, Expectations, Served, TargetError, TargetOptions, target
+from waooaw.verify import (
+    Declared422,
+    Expectations,
+    KnownFailure,
+    Served,
+    TargetError,
+    TargetOptions,
+    target,
+)
 
 from ..common.auth import JwtSettings, mint_token
 from ..plant.seeding import seed_catalogue
@@ -47,6 +58,7 @@ __all__ = [
     "CP_CONTRACT",
     "DECLARED_422",
     "EXPECTATIONS",
+    "KNOWN_FAILURES",
     "PLANT_AGENTS",
     "Seeded",
     "cp",
@@ -93,7 +105,27 @@ DECLARED_422: dict[str, Declared422] = {
     "executeAgentTask": _KEY_REUSE,
 }
 
-EXPECTATIONS = Expectations(declared_422=DECLARED_422, allow_nul=False)
+
+def _null_task_id(case: schemathesis.Case[Any], response: schemathesis.Response) -> bool:
+    return (case.path_parameters or {}).get("task_id") in (None, "None")
+
+
+_NULL_LINK = (
+    "schemathesis' dependency inference links an activity entry's `task_id` (null on entries"
+    " that are not about a task) to the task operations and sends the null as the path"
+    " segment 'None', which is not a UUID: CP's 422 is right, the case is not schema-valid"
+)
+#: failures of the tool, not of CP, dropped from runs (and counted in the report)
+KNOWN_FAILURES: dict[str, KnownFailure] = {
+    f"inferred-null-task-id {label}": KnownFailure(
+        _NULL_LINK, label, frozenset({"ST202"}), _null_task_id
+    )
+    for label in ("GET /api/v1/tasks/{task_id}", "GET /api/v1/tasks/{task_id}/events")
+}
+
+EXPECTATIONS = Expectations(
+    declared_422=DECLARED_422, known_failures=KNOWN_FAILURES, allow_nul=False
+)
 
 
 @dataclass(frozen=True, slots=True)
