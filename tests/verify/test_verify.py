@@ -85,6 +85,23 @@ def test_url_mode_with_a_contract_file(plant_server: PlantServer) -> None:
     assert f"against {contract}" in out
 
 
+# ---------------------------------------------------------------------------- PP and CP
+
+
+@pytest.mark.parametrize(
+    ("service", "operations"),
+    [("pp", ("getAgent", "listAgents")), ("cp", ("getTrial", "listMarketplaceAgents"))],
+)
+def test_service_over_a_plant_it_starts(service: str, operations: tuple[str, ...]) -> None:
+    """``--service pp|cp`` stands up a Plant of its own, seeds it and verifies the service."""
+    selected = [arg for name in operations for arg in ("--operation-id", name)]
+    code, out, err = invoke("--service", service, *selected, "--format", "json", *QUICK)
+    assert code == 0, out + err
+    report = json.loads(out)
+    assert report["ok"] and report["target"] == f"{service} (in process)", out
+    assert report["operations"] == len(operations), out
+
+
 # ---------------------------------------------------------------------------- failures
 
 
