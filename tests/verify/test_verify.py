@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -83,6 +85,24 @@ def test_url_mode_with_a_contract_file(plant_server: PlantServer) -> None:
     )  # fmt: skip
     assert code == 0, out + err
     assert f"against {contract}" in out
+
+
+def test_help_and_gen_never_load_schemathesis() -> None:
+    """The targets' registry is lazy: ``waooaw --help`` and ``waooaw gen`` stay light."""
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from waooaw.cli import app\n"
+        "for args in (['--help'], ['verify', '--help'], ['gen', '--check']):\n"
+        "    result = CliRunner().invoke(app, args)\n"
+        "    assert result.exit_code == 0, (args, result.output)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'schemathesis', 'hypothesis'}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout
 
 
 # ---------------------------------------------------------------------------- PP and CP
