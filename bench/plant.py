@@ -34,7 +34,13 @@ What runs:
   ``team_assigned`` payloads) and a signed head; ``AuditTrail.verify_chain`` is timed on a
   synchronous SQLAlchemy connection at 100k and at 1M entries; then a fresh Plant server
   streams ``GET /api/v1/audit/export`` of all 1M entries (CSV, the default, and JSON Lines)
-  and its peak RSS (``VmHWM`` in /proc/<pid>/status) is read.
+  and its peak RSS (``VmHWM`` in /proc/<pid>/status) is read. The baseline: the first
+  size again, hashed as before migration 0003 (HMAC-SHA256), verified by ``verify_chain``
+  and by the loop as it was before 0003 (``legacy_verify``); ratios are printed.
+* ``--workers N``: Plant with 1 worker, with N workers (``waooaw serve plant --workers N``)
+  and with 1 worker on uvicorn's old stack (``--loop asyncio --http h11``), the reads at
+  c=1 and c=32 (N workers at c=32 only), taking turns; server CPU counts all worker
+  processes. Target: N workers / 1 worker throughput at c=32 >= 1.7.
 
 Targets (PASS/FAIL in the table; exit status 1 when one fails): overhead waooaw/baseline
 <= 1.10 on p50 latency and (inverse) on throughput, for each read and concurrency;
@@ -79,7 +85,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 HOST = "127.0.0.1"
 AUDIT_KEY = "bench-audit-key-0123456789abcdef"
-READY_TIMEOUT_S = 60.0
+READY_TIMEOUT_S = 180.0  # a loaded machine starts processes slowly
 SANDBOX = "https://sandbox.waooaw.com/agents/email"
 
 # Targets.
@@ -251,11 +257,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its live descendants (uvicorn's workers)."""
+    total = cpu_seconds(pid)
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return total
+    return total + sum(tree_cpu_seconds(int(c)) for c in children)
+
+
 def measure(server: ServiceProcess, spec: dict[str, Any]) -> LoadResult:
     """One load run against ``server``, with the server's CPU time per request."""
-    before = cpu_seconds(server.process.pid)
+    before = tree_cpu_seconds(server.process.pid)
     result = run_load(spec)
-    used = cpu_seconds(server.process.pid) - before
+    used = tree_cpu_seconds(server.process.pid) - before
     result.server_cpu_ms = 1000 * used / result.completed if result.completed else math.nan
     return result
 
@@ -333,20 +349,25 @@ class Clock:
 
 
 AuditRow = tuple[int, str, str, str, str, str, str, str | None, str | None, str]
+#: an audit row as inserted: the row, then the algorithm column
+InsertRow = tuple[int, str, str, str, str, str, str, str | None, str | None, str, int]
 
 
 class Chain:
     """Audit entries computed in bulk the way ``AuditTrail.append`` computes them."""
 
-    def __init__(self, trail: AuditTrail) -> None:
+    def __init__(self, trail: AuditTrail, algorithm: int | None = None) -> None:
+        from waooaw.services.plant.storage.audit import CURRENT_ALGORITHM
+
         self.trail = trail
+        self.algorithm = CURRENT_ALGORITHM if algorithm is None else algorithm
         self.count = 0
         self.last: str | None = None
         self.entity_last: dict[str, str] = {}
 
     def add(
         self, entity_type: str, entity_id: str, event: str, actor: str, payload: str, at: str
-    ) -> AuditRow:
+    ) -> InsertRow:
         sequence = self.count + 1
         row: AuditRow = (
             sequence,
@@ -360,10 +381,10 @@ class Chain:
             self.entity_last.get(entity_id),
             "",
         )
-        digest = self.trail.entry_hash(row)
+        digest = self.trail.entry_hash(row, algorithm=self.algorithm)
         self.count, self.last = sequence, digest
         self.entity_last[entity_id] = digest
-        return (*row[:9], digest)
+        return (*row[:9], digest, self.algorithm)
 
     def head(self) -> tuple[int, int, str | None, str]:
         return (1, self.count, self.last, self.trail.sign_head(self.count, self.last))
@@ -422,7 +443,7 @@ def seed_plant(database: Path, agents_n: int) -> Seeded:
 
     chain = Chain(AuditTrail(AUDIT_KEY.encode()))
     now = Clock()
-    audit: list[AuditRow] = []
+    audit: list[InsertRow] = []
     con = _open(database)
     skill_ids = [new_id(), new_id()]
     for number, skill_id in enumerate(skill_ids):
@@ -546,7 +567,7 @@ def uuid_from(bits: int) -> str:
 class SyntheticTrail:
     """A growing audit trail: per block, three agents created and one of them re-teamed."""
 
-    def __init__(self, database: Path) -> None:
+    def __init__(self, database: Path, algorithm: int | None = None) -> None:
         from waooaw.services.common.values import canonical_json
         from waooaw.services.plant.seeded import INDUSTRY_MARKETING as MARKETING
         from waooaw.services.plant.storage import repo
@@ -554,7 +575,7 @@ class SyntheticTrail:
 
         migrate(database)
         self.database = database
-        self.chain = Chain(AuditTrail(AUDIT_KEY.encode()))
+        self.chain = Chain(AuditTrail(AUDIT_KEY.encode()), algorithm)
         self.clock = Clock()
         self.placeholder = "00000000-0000-4000-8000-000000000000"
         content = repo.agent_content(
@@ -583,7 +604,9 @@ class SyntheticTrail:
     def grow(self, total: int, batch: int = 50_000) -> float:
         """Append entries up to ``total``; seconds taken."""
         started = time.perf_counter()
-        insert = "INSERT INTO audit_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        from waooaw.services.plant.storage.tables import audit_entries
+
+        insert = _insert_sql(audit_entries)
         chain, clock, rows = self.chain, self.clock, []
         con = _open(self.database)
         number = chain.count
@@ -759,6 +782,101 @@ def http_benchmark(
     return cells, differs, seeded, seed_s
 
 
+#: the HTTP stack uvicorn used before uvloop and httptools were installed, for comparison
+H11_ARGV = (
+    *(sys.executable, "-m", "uvicorn", "--factory", "waooaw.services.runner:plant_app"),
+    *("--loop", "asyncio", "--http", "h11", "--log-level", "warning", "--no-access-log"),
+)
+
+
+def scale_benchmark(
+    work: Path,
+    profile: Profile,
+    workers: int,
+    server_cpus: set[int] | None,
+    load_cpus: set[int] | None,
+    pool_size: int | None,
+) -> dict[tuple[str, str, int], Cell]:
+    """Plant with 1 and ``workers`` worker processes, and on h11 + asyncio (the stack
+    before uvloop/httptools), the same reads, the apps taking turns in each round."""
+    database = work / "scale.db"
+    seeded = seed_plant(database, profile.agents)
+    env = plant_env(database, pool_size)
+    cells: dict[tuple[str, str, int], Cell] = {}
+    one, many = "1 worker", f"{workers} workers"
+    with (
+        serve("plant-1", [*PLANT_ARGV, "--workers", "1"], env=env, cwd=work, cpus=server_cpus) as a,
+        serve(
+            f"plant-{workers}",
+            [*PLANT_ARGV, "--workers", str(workers)],
+            env=env,
+            cwd=work,
+            cpus=server_cpus,
+        ) as b,
+        serve("plant-h11", H11_ARGV, env=env, cwd=work, cpus=server_cpus) as h,
+    ):
+        time.sleep(3.0)  # /ready answered by one worker: let the others start too
+        for round_no in range(profile.rounds):
+            apps = [(one, a), (many, b), (H11, h)]
+            apps = apps[round_no % 3 :] + apps[: round_no % 3]
+            for scenario in READS:
+                for c in CONCURRENCIES:
+                    for name, server in apps:
+                        if name == many and c == 1:
+                            continue  # one connection keeps one worker busy
+                        spec = load_spec(server, scenario, c, seeded, profile, load_cpus)
+                        spec["seed"] = round_no
+                        result = measure(server, spec)
+                        cells.setdefault((name, scenario, c), Cell(name, scenario, c)).runs.append(
+                            result
+                        )
+                        progress(round_no, name, scenario, c, result)
+    return cells
+
+
+H11 = "h11+asyncio"
+LABELS = {"get": "GET agent by id", "list": "list agents (20)", "create": "create agent"}
+
+
+def scale_report(cells: dict[tuple[str, str, int], Cell], workers: int) -> list[Target]:
+    one, many = "1 worker", f"{workers} workers"
+    print()
+    print(f"Workers and HTTP stack (Plant; {many} vs 1 worker; uvloop+httptools vs {H11})")
+    print(
+        f"{'scenario':<18}{'conc':>5}| {'app':<12}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'cpu ms':>8}"
+    )
+    for scenario in READS:
+        for c in CONCURRENCIES:
+            for app in (one, many, H11):
+                cell = cells.get((app, scenario, c))
+                if cell is None:
+                    continue
+                print(
+                    f"{LABELS[scenario]:<18}{c:>5}| {app:<12}{cell.median('rps'):>8.0f}"
+                    f"{cell.median('p50_ms'):>9.2f}{cell.median('p99_ms'):>9.2f}"
+                    f"{cell.median('server_cpu_ms'):>8.2f}"
+                )
+    targets = []
+    print()
+    for scenario in READS:
+        ratio = cells[(many, scenario, 32)].median("rps") / cells[(one, scenario, 32)].median("rps")
+        print(f"  {LABELS[scenario]} c=32: throughput {many} / 1 worker = {ratio:.2f}")
+        targets.append(
+            Target(f"{scenario} c=32: {many} / 1 worker throughput", ratio, 1.7, "x", True)
+        )
+        for c in CONCURRENCIES:
+            cpu = cells[(one, scenario, c)].median("server_cpu_ms") / cells[
+                (H11, scenario, c)
+            ].median("server_cpu_ms")
+            rps = cells[(one, scenario, c)].median("rps") / cells[(H11, scenario, c)].median("rps")
+            print(
+                f"  {LABELS[scenario]} c={c}: uvloop+httptools / {H11}:"
+                f" CPU per request {cpu:.2f}, throughput {rps:.2f}"
+            )
+    return targets
+
+
 def progress(round_no: int, app: str, scenario: str, c: int, r: LoadResult) -> None:
     errors = f"  {r.errors} errors ({r.error_sample})" if r.errors else ""
     print(
@@ -802,7 +920,38 @@ class VerifyResult:
         return self.entries / statistics.median(self.cpu_s)
 
 
-def time_verify(database: Path, entries: int, runs: int) -> tuple[list[float], list[float]]:
+def legacy_verify(conn: Any, key: bytes) -> int:
+    """The verification loop as it was before migration 0003, kept as the baseline: rows
+    through SQLAlchemy, the message joined in Python, HMAC-SHA256 per entry (no break
+    classification: the chain is intact). Returns the entries checked."""
+    import hashlib
+    import hmac
+
+    base = hmac.new(key, digestmod=hashlib.sha256)
+    result = conn.exec_driver_sql(
+        "SELECT sequence, entity_type, entity_id, event, actor, recorded_at, payload,"
+        " previous_hash, entity_previous_hash, entry_hash FROM audit_entries ORDER BY sequence"
+    )
+    expected, prev = 1, None
+    while rows := result.fetchmany(20_000):
+        for row in rows:
+            seq, etype, eid, event, actor, at, payload, linked, eprev, digest = tuple(row)
+            mac = base.copy()
+            mac.update(
+                "\x1f".join(
+                    (str(seq), etype, eid, event, actor, at, payload, linked or "", eprev or "")
+                ).encode()
+            )
+            if seq != expected or mac.hexdigest() != digest or linked != prev:
+                raise RuntimeError(f"legacy verification: entry {seq} does not verify")
+            prev = digest
+            expected += 1
+    return expected - 1
+
+
+def time_verify(
+    database: Path, entries: int, runs: int, *, legacy: bool = False
+) -> tuple[list[float], list[float]]:
     from sqlalchemy import create_engine
 
     from waooaw.services.plant.storage.audit import AuditTrail
@@ -814,11 +963,16 @@ def time_verify(database: Path, entries: int, runs: int) -> tuple[list[float], l
         for _ in range(runs):
             with engine.connect() as conn:
                 started, cpu_started = time.perf_counter(), time.process_time()
-                report = trail.verify_chain(conn)
+                if legacy:
+                    checked = legacy_verify(conn, AUDIT_KEY.encode())
+                    intact = True
+                else:
+                    report = trail.verify_chain(conn)
+                    checked, intact = report.entries, report.intact
                 times.append(time.perf_counter() - started)
                 cpu.append(time.process_time() - cpu_started)
-            if not report.intact or report.entries != entries:
-                raise RuntimeError(f"verify_chain over {entries} entries: {report}")
+            if not intact or checked != entries:
+                raise RuntimeError(f"verify_chain over {entries} entries: {checked}, {intact}")
     finally:
         engine.dispose()
     return times, cpu
@@ -882,6 +1036,23 @@ def audit_benchmark(
             flush=True,
         )
         verified.append(result)
+    from waooaw.services.plant.storage.audit import HMAC_SHA256
+
+    # the same trail hashed as before migration 0003 (HMAC-SHA256), through the same code
+    size = profile.audit_sizes[0]
+    old = SyntheticTrail(work / "audit-hmac.db", HMAC_SHA256)
+    old.grow(size)
+    blake = verified[0]
+    for legacy, what in ((False, "verify_chain"), (True, "the loop before 0003")):
+        times, cpu = time_verify(work / "audit-hmac.db", size, profile.verify_runs, legacy=legacy)
+        before = VerifyResult(size, 0.0, times, cpu)
+        print(
+            f"  HMAC-SHA256 entries (as written before 0003), {size:,}, {what}:"
+            f" {before.per_s:,.0f} entries/s ({before.per_cpu_s:,.0f} per CPU second);"
+            f" BLAKE2b verify_chain / this: {blake.per_s / before.per_s:.2f} (wall),"
+            f" {blake.per_cpu_s / before.per_cpu_s:.2f} (CPU)",
+            flush=True,
+        )
     exports = []
     for fmt in profile.export_formats:
         exp = time_export(work, database, profile.audit_sizes[-1], fmt, cpus)
@@ -939,7 +1110,7 @@ def report(
         + f"{'p50':>8}{'p99':>8}{'tput':>8}{'cpu':>8}"
     )
     targets: list[Target] = []
-    labels = {"get": "GET agent by id", "list": "list agents (20)", "create": "create agent"}
+    labels = LABELS
 
     def figures(cell: Cell) -> tuple[float, float, float, float]:
         return (
@@ -1055,6 +1226,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--skip-http", action="store_true", help="only the audit figures")
     parser.add_argument("--skip-audit", action="store_true", help="only the HTTP figures")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="also run Plant with 1 and N worker processes (and on h11+asyncio): target"
+        " N workers / 1 >= 1.7 in throughput at c=32",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--load-worker", action="store_true", help=argparse.SUPPRESS)
@@ -1098,11 +1276,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             cells, differs, _seeded, _ = http_benchmark(
                 work, profile, server_cpus, load_cpus, args.pool_size
             )
+        scale: dict[tuple[str, str, int], Cell] = {}
+        if args.workers:
+            scale = scale_benchmark(
+                work, profile, args.workers, server_cpus, load_cpus, args.pool_size
+            )
         verified: list[VerifyResult] = []
         exports: list[ExportResult] = []
         if not args.skip_audit:
             verified, exports = audit_benchmark(work, profile, server_cpus)
         targets = report(cells, differs, verified, exports)
+        if scale:
+            targets += scale_report(scale, args.workers)
+            print()
+            for t in targets[-len(READS) :]:
+                print(f"  {t.status}  {t.name}: {t.value:.2f} (>= {t.limit})")
         if args.json:
             args.json.write_text(
                 json.dumps(
@@ -1115,7 +1303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 "concurrency": c.concurrency,
                                 "runs": [asdict(r) for r in c.runs],
                             }
-                            for c in cells.values()
+                            for c in [*cells.values(), *scale.values()]
                         ],
                         "verify": [asdict(v) | {"per_s": v.per_s} for v in verified],
                         "export": [asdict(e) for e in exports],

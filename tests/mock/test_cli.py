@@ -40,7 +40,7 @@ def test_the_command_serves_the_contract_over_http(running_mock: tuple[str, Path
     assert invalid.status_code == 422
     assert invalid.headers["content-type"] == "application/problem+json"
     printed = log.read_text()
-    assert f"Mocking WAOOAW Plant API 1.0.0 (18 operations) at {base_url}" in printed
+    assert f"Mocking WAOOAW Plant API 2.0.0 (18 operations) at {base_url}" in printed
 
 
 def test_an_invalid_contract_exits_1_with_the_generator_errors(tmp_path: Path) -> None:

@@ -320,6 +320,12 @@ async def test_export_csv_and_jsonl_end_with_the_signed_head(client: httpx.Async
         params={"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
     )
     assert bad.status_code == 422
+    # equal bounds: the half-open range [since, since) is empty, not an error
+    empty = await client.get(
+        "/api/v1/audit/export", params={"format": "jsonl", "since": since, "until": since}
+    )
+    assert empty.status_code == 200, empty.text
+    assert [json.loads(line)["record"] for line in empty.text.splitlines()] == ["head"]
 
 
 async def test_unknown_entities_are_404(client: httpx.AsyncClient) -> None:

@@ -22,6 +22,7 @@ from waooaw.runtime.server import (
 )
 
 from ..common.auth import JwtAuthenticator, JwtSettings
+from ..common.errors import ERRORS
 from .api.agents import AgentsService
 from .api.audit import AuditService
 from .api.context import PPContext
@@ -39,7 +40,7 @@ GOVERNOR_FIELD = "body.governance_agent_id"
 
 
 def plant_client(settings: PPSettings) -> AsyncPlantClient:
-    """The generated Plant client with PP's timeout and retry budget."""
+    """The generated Plant client with PP's timeout, retries and overall deadline."""
     return AsyncPlantClient(
         settings.plant_api_url,
         timeout=settings.plant_timeout_seconds,
@@ -47,6 +48,7 @@ def plant_client(settings: PPSettings) -> AsyncPlantClient:
             attempts=settings.plant_retry_attempts,
             max_backoff=settings.plant_retry_max_backoff,
             multiplier=min(0.5, settings.plant_retry_max_backoff),
+            deadline=settings.plant_deadline_seconds,
         ),
     )
 
@@ -91,7 +93,7 @@ def create_app(
         problem = plant_problem(
             exc,
             retry_after=settings.retry_after_seconds,
-            timeout=settings.plant_timeout_seconds,
+            timeout=settings.plant_deadline_seconds,
         )
         return problem_response(problem, request)
 
@@ -124,6 +126,7 @@ def create_app(
         cors_origins=settings.cors_origins,
         max_body_bytes=settings.max_body_bytes,
         extra_handlers={PlantAPIError: on_plant_error, RequestValidationError: on_validation},
+        problem_type_base=ERRORS,
     )
     contract = files("waooaw.generated.pp").joinpath("openapi.json").read_bytes()
     serve_contract(app, contract, title="WAOOAW PP API")

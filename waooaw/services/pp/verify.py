@@ -73,7 +73,7 @@ DECLARED_422: dict[str, Declared422] = {
     "listJobRoles": _CURSOR,
     "listAgents": _CURSOR,
     "exportAuditReport": Declared422(
-        "`until` must be later than `since`", violation_fields=frozenset({"query.until"})
+        "`until` must not be earlier than `since`", violation_fields=frozenset({"query.until"})
     ),
 }
 
