@@ -33,8 +33,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.plant_seed import agent_create, seed_catalogue  # noqa: E402
 from waooaw.generated.plant.client import PlantClient  # noqa: E402
+from waooaw.services.plant.seeding import agent_create, seed_catalogue  # noqa: E402
 
 TARGET_P99_MS = 500.0
 

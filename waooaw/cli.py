@@ -330,6 +330,7 @@ def verify(
     Examples:
       waooaw verify --service plant            # in process, temporary SQLite
       waooaw verify --service plant --url http://127.0.0.1:8000
+      waooaw verify --service pp               # or cp: over a Plant it starts
       waooaw verify --url http://127.0.0.1:8000 \\
           --contract contracts/plant.openapi.yaml
       waooaw verify plant --examples 100 --seed 42 --format json

@@ -13,16 +13,11 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
 
+from waooaw.services.plant.seeded import GOVERNOR_MARKETING as GOVERNOR
+from waooaw.services.plant.seeded import INDUSTRY_MARKETING, INDUSTRY_SALES
 from waooaw.services.plant.storage.tables import idempotency_keys
 
-from .conftest import (
-    GOVERNOR,
-    INDUSTRY_MARKETING,
-    INDUSTRY_SALES,
-    agent_body,
-    make_job_role,
-    make_skill,
-)
+from .conftest import agent_body, make_job_role, make_skill
 
 pytestmark = pytest.mark.anyio
 CONSTITUTIONAL = "https://waooaw.com/errors/constitutional-alignment"

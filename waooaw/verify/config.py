@@ -107,6 +107,7 @@ def schemathesis_config(
     options: VerifyOptions,
     *,
     base_url: str | None = None,
+    auth: Mapping[str, Any] | None = None,
     project: Mapping[str, Any] | None = None,
 ) -> schemathesis.Config:
     """The schemathesis configuration for one run, over ``project`` (default: the
@@ -146,6 +147,8 @@ def schemathesis_config(
     }
     if options.headers:
         config["headers"] = dict(options.headers)
+    if auth is not None:
+        config["auth"] = dict(auth)
     if base_url is not None:
         config["base-url"] = base_url
     if expectations.known_values:
