@@ -63,7 +63,6 @@ import math
 import os
 import random
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -77,6 +76,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from waooaw.services.process import ServiceProcess, running_service, service_env
+
 if TYPE_CHECKING:
     from waooaw.services.plant.storage.audit import AuditTrail
 
@@ -85,7 +86,6 @@ BENCH = ROOT / "bench"
 HOST = "127.0.0.1"
 AUDIT_KEY = "bench-audit-key-0123456789abcdef"
 READY_TIMEOUT_S = 180.0  # a loaded machine starts processes slowly
-MARKETING = "1d0f5c2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
 SANDBOX = "https://sandbox.waooaw.com/agents/email"
 
 # Targets.
@@ -251,13 +251,6 @@ def run_load(spec: dict[str, Any]) -> LoadResult:
 # -- servers ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process, all its threads."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -274,7 +267,7 @@ def tree_cpu_seconds(pid: int) -> float:
     return total + sum(tree_cpu_seconds(int(c)) for c in children)
 
 
-def measure(server: Server, spec: dict[str, Any]) -> LoadResult:
+def measure(server: ServiceProcess, spec: dict[str, Any]) -> LoadResult:
     """One load run against ``server``, with the server's CPU time per request."""
     before = tree_cpu_seconds(server.process.pid)
     result = run_load(spec)
@@ -290,76 +283,29 @@ def proc_status_mb(pid: int, field_name: str) -> float:
     raise RuntimeError(f"{field_name} not in /proc/{pid}/status")
 
 
-@dataclass
-class Server:
-    name: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
-
-    def peak_rss_mb(self) -> float:
-        return proc_status_mb(self.process.pid, "VmHWM")
-
-    def rss_mb(self) -> float:
-        return proc_status_mb(self.process.pid, "VmRSS")
+def peak_rss_mb(server: ServiceProcess) -> float:
+    return proc_status_mb(server.process.pid, "VmHWM")
 
 
 @contextmanager
 def serve(
     name: str, argv: Sequence[str], *, env: dict[str, str], cwd: Path, cpus: set[int] | None
-) -> Iterator[Server]:
-    import httpx
-
-    port = free_port()
-    log = cwd / f"{name}-{port}.log"
+) -> Iterator[ServiceProcess]:
+    """``argv`` on a free port until ready (``waooaw.services.process``), pinned to ``cpus``."""
     preexec: Callable[[], None] | None = None
     if cpus:
 
         def preexec() -> None:
             os.sched_setaffinity(0, cpus)
 
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*argv, "--host", HOST, "--port", str(port)],
-            cwd=cwd,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            preexec_fn=preexec,
-        )
-    server = Server(name, port, process, log)
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        with httpx.Client(base_url=server.url, timeout=2.0) as http:
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited: {log.read_text(errors='replace')[-1500:]}")
-                try:
-                    if http.get("/ready").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{name} not ready in {READY_TIMEOUT_S:.0f} s")
-                time.sleep(0.1)
+    with running_service(
+        name, cwd, env=env, argv=argv, ready_timeout=READY_TIMEOUT_S, preexec_fn=preexec
+    ) as server:
         yield server
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
 
 
 def plant_env(database: Path, pool_size: int | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLANT_", "WAOOAW_"))}
-    env.update(
+    env = service_env(
         DATABASE_URL=f"sqlite:///{database}",
         AUDIT_KEY=AUDIT_KEY,
         PLANT_ENV="production",
@@ -478,12 +424,14 @@ class Seeded:
     skill_ids: list[str]
     role_id: str
     audit_entries: int
+    industry_id: str  # the role's
 
 
 def seed_plant(database: Path, agents_n: int) -> Seeded:
     """Skills, a job role and ``agents_n`` agents, written as the API writes them."""
     from waooaw.services.common.values import canonical_json
     from waooaw.services.plant.domain.constitution import AgentFacts, alignment, evaluate
+    from waooaw.services.plant.seeded import INDUSTRY_MARKETING as MARKETING
     from waooaw.services.plant.storage import repo, tables
     from waooaw.services.plant.storage.audit import AuditTrail
 
@@ -607,7 +555,7 @@ def seed_plant(database: Path, agents_n: int) -> Seeded:
     _write_head(con, chain)
     con.execute("COMMIT")
     con.close()
-    return Seeded(agent_ids, skill_ids, role_id, chain.count)
+    return Seeded(agent_ids, skill_ids, role_id, chain.count, MARKETING)
 
 
 def uuid_from(bits: int) -> str:
@@ -621,6 +569,7 @@ class SyntheticTrail:
 
     def __init__(self, database: Path, algorithm: int | None = None) -> None:
         from waooaw.services.common.values import canonical_json
+        from waooaw.services.plant.seeded import INDUSTRY_MARKETING as MARKETING
         from waooaw.services.plant.storage import repo
         from waooaw.services.plant.storage.audit import AuditTrail
 
@@ -634,7 +583,7 @@ class SyntheticTrail:
             name="Email Marketing Agent",
             description="Writes and tests email campaigns.",
             industry_id=MARKETING,
-            job_role_id="3f2b7e40-5c6d-4e7f-a081-9c0d1e2f3041",
+            job_role_id="25f76120-9074-4309-ad0a-91ec9eee2b25",
             skills=["05f76120-9074-4309-ad0a-91ec9eee2b25", "15f76120-9074-4309-ad0a-91ec9eee2b25"],
             governance_agent_id="genesis",
             specialties=["B2B SaaS"],
@@ -710,7 +659,12 @@ class Cell:
 
 
 def load_spec(
-    server: Server, scenario: str, concurrency: int, seeded: Seeded, profile: Profile, cpus: Any
+    server: ServiceProcess,
+    scenario: str,
+    concurrency: int,
+    seeded: Seeded,
+    profile: Profile,
+    cpus: Any,
 ) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "port": server.port,
@@ -731,7 +685,7 @@ def load_spec(
         body = {
             "name": "Bench Agent",
             "description": "Created under load.",
-            "industry_id": MARKETING,
+            "industry_id": seeded.industry_id,
             "job_role_id": seeded.role_id,
             "skills": seeded.skill_ids,
             "governance_agent_id": "genesis",
@@ -743,7 +697,7 @@ def load_spec(
     return spec
 
 
-def same_answers(plant: Server, baseline: Server, seeded: Seeded) -> str | None:
+def same_answers(plant: ServiceProcess, baseline: ServiceProcess, seeded: Seeded) -> str | None:
     """None when both apps return equal JSON for a sample of reads, else what differs."""
     import httpx
 
@@ -751,7 +705,7 @@ def same_answers(plant: Server, baseline: Server, seeded: Seeded) -> str | None:
     paths += [f"/api/v1/agents/{a}" for a in random.Random(3).sample(seeded.agent_ids, 5)]
     with httpx.Client(timeout=30.0) as http:
         for path in paths:
-            ours, theirs = http.get(plant.url + path), http.get(baseline.url + path)
+            ours, theirs = http.get(plant.base_url + path), http.get(baseline.base_url + path)
             if ours.status_code != 200 or theirs.status_code != 200:
                 return f"{path}: HTTP {ours.status_code} vs {theirs.status_code}"
             if ours.json() != theirs.json():
@@ -760,10 +714,10 @@ def same_answers(plant: Server, baseline: Server, seeded: Seeded) -> str | None:
                 b = b.get("items", [b])[0]
                 keys = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
                 return f"{path}: members differ: {', '.join(keys) or 'order/page'}"
-        cursor = http.get(plant.url + paths[0]).json()["next_cursor"]
+        cursor = http.get(plant.base_url + paths[0]).json()["next_cursor"]
         if cursor is not None:
             path = f"/api/v1/agents?limit=20&cursor={cursor}"
-            if http.get(plant.url + path).json() != http.get(baseline.url + path).json():
+            if http.get(plant.base_url + path).json() != http.get(baseline.base_url + path).json():
                 return f"{path}: second pages differ"
     return None
 
@@ -1042,13 +996,13 @@ def time_export(
     import httpx
 
     with serve("plant-export", PLANT_ARGV, env=plant_env(database), cwd=work, cpus=cpus) as s:
-        idle = s.peak_rss_mb()
+        idle = peak_rss_mb(s)
         size = lines = 0
         tail = b""
         timeout = httpx.Timeout(900.0, connect=10.0)
         started = time.perf_counter()
         with httpx.stream(
-            "GET", s.url + "/api/v1/audit/export", params={"format": fmt}, timeout=timeout
+            "GET", s.base_url + "/api/v1/audit/export", params={"format": fmt}, timeout=timeout
         ) as response:
             response.raise_for_status()
             for chunk in response.iter_raw(1 << 20):
@@ -1056,7 +1010,7 @@ def time_export(
                 lines += chunk.count(b"\n")
                 tail = (tail + chunk)[-4096:]
         seconds = time.perf_counter() - started
-        peak = s.peak_rss_mb()
+        peak = peak_rss_mb(s)
     last = tail.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].decode()
     if fmt == "csv":
         complete = lines == entries + 2 and last.startswith(f"head,{entries},")

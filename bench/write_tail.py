@@ -8,7 +8,9 @@ SQLite file; with ``--postgres``, also a new database created on that server and
 afterwards), seeded through the API. ``--concurrency`` asyncio clients then create agents
 back to back for ``--seconds`` after a warm-up; printed per database: requests, req/s,
 p50, p99 and max (target: p99 <= 500 ms). The load average comes first: the machine may be
-shared, so compare runs made together.
+shared, so compare runs made together. The clients are httpx in this process: on a busy
+machine their own CPU shows in the figures (``bench/plant.py``'s raw-socket load generator
+in a process of its own is lighter; it has SQLite only).
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.plant_seed import agent_create, seed_catalogue  # noqa: E402
 from waooaw.generated.plant.client import PlantClient  # noqa: E402
+from waooaw.services.plant.seeding import agent_create, seed_catalogue  # noqa: E402
 
 TARGET_P99_MS = 500.0
 

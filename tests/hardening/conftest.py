@@ -16,10 +16,10 @@ import httpx
 import pytest
 
 from tests.support import cp_server, pp_server
-from tests.support.plant_seed import Catalogue, seed_catalogue
 from tests.support.plant_server import PlantServer, running_plant
 from waooaw.generated.plant.client import PlantClient
 from waooaw.services.common.auth import JwtSettings, mint_token
+from waooaw.services.plant.seeding import Catalogue, seed_catalogue
 
 PROBLEM = "application/problem+json"
 #: the largest problem document any input may produce

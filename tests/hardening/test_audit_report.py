@@ -19,8 +19,7 @@ from sqlalchemy import Engine, create_engine, text
 from tests.plant.test_audit_tampering import _recompute_without_the_key
 from tests.support.plant_server import PlantServer, running_plant
 from waooaw.services.common.db import sync_url
-
-INDUSTRY = "1d0f5c2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
+from waooaw.services.plant.seeded import INDUSTRY_MARKETING as INDUSTRY
 
 
 @dataclass(frozen=True)

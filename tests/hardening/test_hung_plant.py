@@ -22,10 +22,10 @@ import httpx
 import pytest
 
 from tests.support import cp_server, pp_server
-from tests.support.plant_seed import Catalogue, seed_catalogue
 from tests.support.plant_server import PlantServer, running_plant
 from waooaw.generated.plant.client import PlantClient
 from waooaw.services.cp.config import CpSettings
+from waooaw.services.plant.seeding import Catalogue, seed_catalogue
 from waooaw.services.pp.config import PPSettings
 
 from .conftest import PROBLEM, cp_auth, pp_auth

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from ..support.plant_server import PlantServer as Server
-from ..support.plant_server import PlantStartError
+from ..support.plant_server import ServiceStartError
 from ..support.plant_server import start as start_plant
 from .conftest import BACKENDS, _postgres_database, agent_body, make_job_role, make_skill
 
@@ -38,7 +38,7 @@ def _serve(
     env = {} if serial_writes else {"PLANT_DB_SERIAL_WRITES": "false"}
     try:
         server = start_plant(folder, database_url=database_url, env=env)
-    except PlantStartError as exc:
+    except ServiceStartError as exc:
         pytest.fail(str(exc))
     try:
         yield server

@@ -16,7 +16,7 @@ from waooaw.services.common.db import sync_url
 from waooaw.services.plant.storage.audit import AuditTrail
 from waooaw.services.plant.storage.tables import agents, idempotency_keys
 
-from ..support.plant_server import AUDIT_KEY, PlantServer, PlantStartError, start
+from ..support.plant_server import AUDIT_KEY, PlantServer, ServiceStartError, start, worker_pids
 from .conftest import BACKENDS, _postgres_database, agent_body, make_job_role, make_skill
 
 pytestmark = pytest.mark.anyio
@@ -38,7 +38,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PlantServ
     for url in urls:
         try:
             plant = start(tmp_path, database_url=url, workers=WORKERS)
-        except PlantStartError as exc:
+        except ServiceStartError as exc:
             pytest.fail(str(exc))
         try:
             yield plant
@@ -53,7 +53,7 @@ def _cpu_ticks(pid: int) -> int:
 
 
 async def test_two_workers_create_in_parallel_and_keep_the_chain(server: PlantServer) -> None:
-    pids = server.worker_pids()
+    pids = worker_pids(server)
     assert len(pids) == WORKERS, pids
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=0)  # spread connections
     async with httpx.AsyncClient(

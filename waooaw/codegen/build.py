@@ -21,6 +21,7 @@ from .ir import (
 from .loader import LoadedContract
 from .naming import UniqueNames, pascal_case, safe_identifier, snake_case
 from .openapi import deref, is_json, iter_operations
+from .problems import problem_types
 from .pytypes import (
     NONE,
     Annotated,
@@ -93,6 +94,7 @@ class _ApiBuilder(OperationDetails):
             )
             for site in iter_operations(self.doc)
         ]
+        problems = problem_types(self.contract, self.errors)
         if self.errors:
             raise ContractErrors(self.errors)
         self.schemas.relax(self._text_filled_models(operations))
@@ -132,6 +134,7 @@ class _ApiBuilder(OperationDetails):
             operations=tuple(operations),
             security_schemes=self.security_schemes(),
             servers=self.servers(),
+            problem_types=problems,
         )
 
     @staticmethod

@@ -26,6 +26,7 @@ __all__ = [
     "ModelIR",
     "OperationIR",
     "ParameterIR",
+    "ProblemTypeIR",
     "ResponseIR",
     "SecurityIR",
     "SecurityRequirement",
@@ -206,6 +207,16 @@ class ServerIR:
 
 
 @dataclass(frozen=True, slots=True)
+class ProblemTypeIR:
+    """A problem ``type`` URI the contract declares (``x-problem-types``)."""
+
+    uri: str
+    name: str  # PascalCase, without the Error suffix
+    status: int | None
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Api:
     name: str  # short contract name, e.g. "plant"
     class_prefix: str  # e.g. "Plant"
@@ -220,6 +231,7 @@ class Api:
     operations: tuple[OperationIR, ...]
     security_schemes: tuple[SecuritySchemeIR, ...] = ()
     servers: tuple[ServerIR, ...] = ()
+    problem_types: tuple[ProblemTypeIR, ...] = ()
 
     @property
     def bearer(self) -> bool:

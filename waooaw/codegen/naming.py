@@ -38,7 +38,6 @@ MODELS_IMPORTS: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
                 "AwareDatetime",
                 "ConfigDict",
                 "Discriminator",
-                "EmailStr",
                 "Field",
                 "RootModel",
                 "StrictBool",
@@ -55,6 +54,7 @@ MODELS_IMPORTS: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
                 "ContractModel",
                 "Date",
                 "DateTime",
+                "Email",
                 "JsonInt",
                 "discriminator",
                 "is_none",
@@ -65,10 +65,10 @@ MODELS_IMPORTS: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
 )
 #: Names a model may not take in ``models.py``: its imports; ``annotations`` (the
 #: ``__future__`` import); ``models``, the name other modules import it by; and
-#: ``Decimal`` and ``Enum``, kept reserved so that generated names stay stable.
+#: ``Decimal``, ``Enum`` and ``EmailStr``, kept reserved so that generated names stay stable.
 MODELS_MODULE_NAMES = frozenset(
     {name for group in MODELS_IMPORTS for _, names in group for name in names}
-    | {"annotations", "models", "Decimal", "Enum"}
+    | {"annotations", "models", "Decimal", "Enum", "EmailStr"}
 )
 
 

@@ -26,7 +26,7 @@ _STRING_FORMATS = {
     "date-time": "DateTime",
     "date": "Date",
     "time": "time",
-    "email": "EmailStr",
+    "email": "Email",
     "binary": "bytes",
     "ipv4": "IPv4Address",
     "ipv6": "IPv6Address",
@@ -306,7 +306,12 @@ class TypeMapper:
         for expr, variant, i in members:
             ref = variant.get("$ref") if isinstance(variant, dict) else None
             if isinstance(ref, str):
-                tags = tags_by_target.get(ref) or [unescape_pointer(ref.rsplit("/", 1)[-1])]
+                # a mapping adds values; the schema name stays an implicit one unless the
+                # mapping gives that value to another schema
+                implicit = unescape_pointer(ref.rsplit("/", 1)[-1])
+                tags = list(tags_by_target.get(ref, []))
+                if implicit not in mapping and implicit not in tags:
+                    tags.append(implicit)
             else:
                 consts = self._discriminator_values(variant, prop)
                 if not consts:

@@ -5,7 +5,8 @@ Exceptions (generated clients subclass each one under their own base, e.g.
 
     APIError                          any error answer, or none at all
     ├── ValidationFailedError         422 request validation problem
-    ├── ConstitutionalAlignmentError  422 constitutional-alignment problem (.violations)
+    ├── ProblemTypeError              a problem `type` the contract declares (x-problem-types):
+    │                                 one generated subclass per type, whatever the status
     ├── AuthenticationError           401
     ├── PermissionDeniedError         403
     ├── EntityNotFoundError           404
@@ -65,12 +66,12 @@ __all__ = [
     "AuthenticationError",
     "ClientCore",
     "ConflictError",
-    "ConstitutionalAlignmentError",
     "DeadlineExceeded",
     "EntityNotFoundError",
     "ErrorTypes",
     "OperationSpec",
     "PermissionDeniedError",
+    "ProblemTypeError",
     "RateLimitedError",
     "RetryPolicy",
     "ServerError",
@@ -84,7 +85,6 @@ T = TypeVar("T")
 DEFAULT_TIMEOUT = 30.0
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-CONSTITUTIONAL_TYPE = "constitutional-alignment"
 
 
 class APIError(Exception):
@@ -128,8 +128,10 @@ class ValidationFailedError(APIError):
     pass
 
 
-class ConstitutionalAlignmentError(APIError):
-    pass
+class ProblemTypeError(APIError):
+    """An error answer whose problem ``type`` the contract declares (``PROBLEM_TYPE``)."""
+
+    PROBLEM_TYPE: str = ""
 
 
 class AuthenticationError(APIError):
@@ -178,7 +180,6 @@ class ErrorTypes:
 
     base: type[APIError]
     validation: type[APIError]
-    constitutional: type[APIError]
     unauthorized: type[APIError]
     forbidden: type[APIError]
     not_found: type[APIError]
@@ -187,12 +188,15 @@ class ErrorTypes:
     server: type[APIError]
     unavailable: type[APIError]
     transport: type[APIError]
+    #: problem ``type`` URI -> the class the contract declares for it (exact match)
+    by_type: Mapping[str, type[APIError]] = field(default_factory=dict)
 
     def for_status(self, status: int, problem: Any) -> type[APIError]:
-        if status == 422:
-            kind = str(_problem_field(problem, "type") or "")
-            return self.constitutional if kind.endswith(CONSTITUTIONAL_TYPE) else self.validation
+        declared = self.by_type.get(str(_problem_field(problem, "type") or ""))
+        if declared is not None:
+            return declared
         by_status = {
+            422: self.validation,
             401: self.unauthorized,
             403: self.forbidden,
             404: self.not_found,

@@ -9,6 +9,7 @@ from enum import Enum
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -23,6 +24,7 @@ __all__ = [
     "ContractModel",
     "Date",
     "DateTime",
+    "Email",
     "JsonInt",
     "discriminator",
     "is_none",
@@ -156,6 +158,26 @@ def _integral(value: Any) -> Any:
 
 #: ``type: integer`` in a JSON body: no strings or booleans, integral floats accepted.
 JsonInt = Annotated[StrictInt, BeforeValidator(_integral)]
+
+
+def _email(value: str) -> str:
+    # imported here: only contracts with `format: email` need email-validator loaded
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        # An RFC 5321 mailbox may name a dotless or a test domain (user@host.test), which
+        # pydantic's EmailStr refuses. email-validator still refuses the other special-use
+        # names (localhost, .local, .invalid, .onion, .arpa): it offers no switch for them.
+        parts = validate_email(
+            value, check_deliverability=False, globally_deliverable=False, test_environment=True
+        )
+    except EmailNotValidError as exc:
+        raise ValueError(f"value is not a valid email address: {exc}") from None
+    return str(parts.normalized)
+
+
+#: ``format: email``: an RFC 5321 mailbox (normalized as pydantic's EmailStr does).
+Email = Annotated[str, AfterValidator(_email)]
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -30,7 +30,6 @@ __all__ = [
     "CpAuthenticationError",
     "CpClient",
     "CpConflictError",
-    "CpConstitutionalAlignmentError",
     "CpEntityNotFoundError",
     "CpPermissionDeniedError",
     "CpRateLimitedError",
@@ -52,10 +51,6 @@ class CpAPIError(_rt.APIError):
 
 class CpValidationFailedError(CpAPIError, _rt.ValidationFailedError):
     """422: the request did not match the contract (see .violations)."""
-
-
-class CpConstitutionalAlignmentError(CpAPIError, _rt.ConstitutionalAlignmentError):
-    """422: a constitutional principle would break (see .violations)."""
 
 
 class CpAuthenticationError(CpAPIError, _rt.AuthenticationError):
@@ -93,7 +88,6 @@ class CpTransportError(CpServiceUnavailableError, _rt.TransportError):
 ERRORS = _rt.ErrorTypes(
     base=CpAPIError,
     validation=CpValidationFailedError,
-    constitutional=CpConstitutionalAlignmentError,
     unauthorized=CpAuthenticationError,
     forbidden=CpPermissionDeniedError,
     not_found=CpEntityNotFoundError,

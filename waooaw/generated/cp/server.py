@@ -17,7 +17,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from waooaw.runtime.server import NotImplementedOperation, ResponseRenderer, bind
+from waooaw.runtime.server import ResponseRenderer, bind, not_implemented
 from waooaw.runtime.security import Authenticator, Principal, require
 
 from . import models
@@ -2215,7 +2215,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_health_impl is None:
-            raise NotImplementedOperation("getHealth")
+            return not_implemented("getHealth")
         result = await get_health_impl(
             x_correlation_id=x_correlation_id,
         )
@@ -2288,7 +2288,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_readiness_impl is None:
-            raise NotImplementedOperation("getReadiness")
+            return not_implemented("getReadiness")
         result = await get_readiness_impl(
             x_correlation_id=x_correlation_id,
         )
@@ -2453,7 +2453,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_marketplace_agents_impl is None:
-            raise NotImplementedOperation("listMarketplaceAgents")
+            return not_implemented("listMarketplaceAgents")
         result = await list_marketplace_agents_impl(
             cursor=cursor,
             industry=industry,
@@ -2558,7 +2558,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_marketplace_agent_impl is None:
-            raise NotImplementedOperation("getMarketplaceAgent")
+            return not_implemented("getMarketplaceAgent")
         result = await get_marketplace_agent_impl(
             agent_id=agent_id,
             x_correlation_id=x_correlation_id,
@@ -2673,7 +2673,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_agent_reviews_impl is None:
-            raise NotImplementedOperation("listAgentReviews")
+            return not_implemented("listAgentReviews")
         result = await list_agent_reviews_impl(
             agent_id=agent_id,
             cursor=cursor,
@@ -2795,7 +2795,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if create_agent_review_impl is None:
-            raise NotImplementedOperation("createAgentReview")
+            return not_implemented("createAgentReview")
         result = await create_agent_review_impl(
             principal=principal,
             agent_id=agent_id,
@@ -2897,7 +2897,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_current_customer_impl is None:
-            raise NotImplementedOperation("getCurrentCustomer")
+            return not_implemented("getCurrentCustomer")
         result = await get_current_customer_impl(
             principal=principal,
             x_correlation_id=x_correlation_id,
@@ -3013,7 +3013,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_trials_impl is None:
-            raise NotImplementedOperation("listTrials")
+            return not_implemented("listTrials")
         result = await list_trials_impl(
             principal=principal,
             cursor=cursor,
@@ -3164,7 +3164,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if create_trial_impl is None:
-            raise NotImplementedOperation("createTrial")
+            return not_implemented("createTrial")
         result = await create_trial_impl(
             principal=principal,
             idempotency_key=idempotency_key,
@@ -3272,7 +3272,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_trial_impl is None:
-            raise NotImplementedOperation("getTrial")
+            return not_implemented("getTrial")
         result = await get_trial_impl(
             principal=principal,
             trial_id=trial_id,
@@ -3385,7 +3385,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_trial_dashboard_impl is None:
-            raise NotImplementedOperation("getTrialDashboard")
+            return not_implemented("getTrialDashboard")
         result = await get_trial_dashboard_impl(
             principal=principal,
             trial_id=trial_id,
@@ -3503,7 +3503,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if cancel_trial_impl is None:
-            raise NotImplementedOperation("cancelTrial")
+            return not_implemented("cancelTrial")
         result = await cancel_trial_impl(
             principal=principal,
             trial_id=trial_id,
@@ -3621,7 +3621,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if convert_trial_impl is None:
-            raise NotImplementedOperation("convertTrial")
+            return not_implemented("convertTrial")
         result = await convert_trial_impl(
             principal=principal,
             trial_id=trial_id,
@@ -3752,7 +3752,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_trial_deliverables_impl is None:
-            raise NotImplementedOperation("listTrialDeliverables")
+            return not_implemented("listTrialDeliverables")
         result = await list_trial_deliverables_impl(
             principal=principal,
             trial_id=trial_id,
@@ -3885,7 +3885,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_trial_activity_impl is None:
-            raise NotImplementedOperation("listTrialActivity")
+            return not_implemented("listTrialActivity")
         result = await list_trial_activity_impl(
             principal=principal,
             trial_id=trial_id,
@@ -4021,7 +4021,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if execute_agent_task_impl is None:
-            raise NotImplementedOperation("executeAgentTask")
+            return not_implemented("executeAgentTask")
         result = await execute_agent_task_impl(
             principal=principal,
             agent_id=agent_id,
@@ -4143,7 +4143,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if list_tasks_impl is None:
-            raise NotImplementedOperation("listTasks")
+            return not_implemented("listTasks")
         result = await list_tasks_impl(
             principal=principal,
             cursor=cursor,
@@ -4253,7 +4253,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if get_task_impl is None:
-            raise NotImplementedOperation("getTask")
+            return not_implemented("getTask")
         result = await get_task_impl(
             principal=principal,
             task_id=task_id,
@@ -4362,7 +4362,7 @@ def create_router(
         ] = None,
     ) -> Response:
         if stream_task_events_impl is None:
-            raise NotImplementedOperation("streamTaskEvents")
+            return not_implemented("streamTaskEvents")
         result = await stream_task_events_impl(
             principal=principal,
             task_id=task_id,

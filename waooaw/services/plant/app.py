@@ -15,7 +15,7 @@ from waooaw.runtime.http import install_http, serve_contract
 from waooaw.runtime.server import operation_id, problem_response, validation_problem
 
 from ..common.db import Database
-from ..common.errors import database_handlers
+from ..common.errors import ERRORS, database_handlers
 from .api.agents import CREATE_AGENT, AgentsService, constitutional_validation
 from .api.audit import AuditService
 from .api.context import PlantContext
@@ -71,6 +71,7 @@ def create_app(settings: PlantSettings | None = None) -> FastAPI:
             **database_handlers(settings.retry_after_seconds),
             RequestValidationError: on_validation,
         },
+        problem_type_base=ERRORS,
     )
     contract = files("waooaw.generated.plant").joinpath("openapi.json").read_bytes()
     serve_contract(app, contract, title="WAOOAW Plant API")

@@ -22,6 +22,7 @@ from waooaw.runtime.server import (
 )
 
 from ..common.auth import JwtAuthenticator, JwtSettings
+from ..common.errors import ERRORS
 from .api.agents import AgentsService
 from .api.audit import AuditService
 from .api.context import PPContext
@@ -125,6 +126,7 @@ def create_app(
         cors_origins=settings.cors_origins,
         max_body_bytes=settings.max_body_bytes,
         extra_handlers={PlantAPIError: on_plant_error, RequestValidationError: on_validation},
+        problem_type_base=ERRORS,
     )
     contract = files("waooaw.generated.pp").joinpath("openapi.json").read_bytes()
     serve_contract(app, contract, title="WAOOAW PP API")

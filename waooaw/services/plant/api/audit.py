@@ -312,15 +312,16 @@ class AuditService:
         until: AwareDatetime | None,
         x_correlation_id: str | None,
     ) -> server.ExportAuditResult:
-        if since is not None and until is not None and until <= since:
+        # [since, until) is half-open: equal bounds are an empty range, an inverted one an error
+        if since is not None and until is not None and until < since:
             raise ProblemError(
                 422,
-                "until must be later than since",
+                "until must not be earlier than since",
                 violations=[
                     {
                         "rule": "validation",
                         "field": "query.until",
-                        "message": "must be later than since",
+                        "message": "must not be earlier than since",
                     }
                 ],
             )
