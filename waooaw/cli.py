@@ -16,6 +16,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # plain click help: text such as [tool.waooaw.contracts] prints as written (Rich reads it as
+    # markup), and example blocks keep their lines instead of being re-wrapped to the terminal
+    rich_markup_mode=None,
 )
 
 
