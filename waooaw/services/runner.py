@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from .common.correlation import CorrelationLogFilter
+from .ports import busy_port_message, first_busy_port
 
 __all__ = ["configure_logging", "run_services"]
 
@@ -122,7 +123,7 @@ def run_services(
     migrate: bool = True,
     log_level: str = "info",
 ) -> int:
-    """Run the named services in one process; 1 on bad settings.
+    """Run the named services in one process; 1 on bad settings or a port already taken.
 
     Without ``port`` each listens on its own port (``PORTS``); with it, one service listens
     there, and several keep their distance from Plant's port (``all --port 9000``: Plant on
@@ -137,6 +138,10 @@ def run_services(
         else (port if len(names) == 1 else port + PORTS[name] - PORTS["plant"])
         for name in names
     }
+    busy = first_busy_port(host, ports)
+    if busy is not None:
+        print(busy_port_message(host, *busy), file=sys.stderr)
+        return 1
     if "plant" in ports and not ({"PLANT_API_URL", "CP_PLANT_API_URL"} & set(os.environ)):
         # services started together call the Plant started with them
         local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
