@@ -21,7 +21,6 @@ from waooaw.generated.pp import server
 from waooaw.services.common.auth import DEV_JWT_SECRET, JwtSettings
 from waooaw.services.pp import PPSettings, create_app
 from waooaw.services.pp.api.audit import report_filename
-from waooaw.services.pp.domain import catalogue
 from waooaw.services.pp.domain.dashboard import dashboard, percentage
 
 from .conftest import JWT, pp_settings
