@@ -540,8 +540,18 @@ def serve(
         bool, typer.Option(help="Apply database migrations before starting.")
     ] = True,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    log_format: Annotated[
+        str,
+        typer.Option(
+            help="text, or json: one object per line (each request with correlation id,"
+            " trace id, operationId, status, duration)."
+        ),
+    ] = "text",
 ) -> None:
     """Run a service under uvicorn (applying its migrations first).
+
+    Each service serves /metrics (Prometheus) and, when OTEL_EXPORTER_OTLP_ENDPOINT is
+    set, sends OpenTelemetry traces there.
 
     \b
     Examples:
@@ -550,6 +560,7 @@ def serve(
       waooaw serve cp                              # http://127.0.0.1:8002, with a task worker
       CP_WORKER_ENABLED=false waooaw serve cp      # API only; run `waooaw worker cp` apart
       waooaw serve all --port 9000                 # plant 9000, pp 9001, cp 9002
+      waooaw serve all --log-format json           # one JSON object per log line
     """
     from .services.runner import run_services
 
@@ -559,10 +570,19 @@ def serve(
         raise typer.BadParameter(
             f"unknown service {unknown[0]!r}; choose from {', '.join(SERVICES)} or all"
         )
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter("choose text or json", param_hint="--log-format")
     if port is None:
         port = DEFAULT_PORTS[names[0]]
     raise typer.Exit(
-        run_services(names, host=host, port=port, migrate=migrate, log_level=log_level)
+        run_services(
+            names,
+            host=host,
+            port=port,
+            migrate=migrate,
+            log_level=log_level,
+            log_format=log_format,
+        )
     )
 
 

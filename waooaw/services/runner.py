@@ -18,10 +18,18 @@ __all__ = ["configure_logging", "run_services"]
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, log_format: str = "text") -> None:
+    """Log lines to stderr: text, or with ``json`` one object per line (and per request)."""
     handler = logging.StreamHandler()
     handler.addFilter(CorrelationLogFilter())
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    if log_format == "json":
+        from waooaw.observability import JsonFormatter
+
+        handler.setFormatter(JsonFormatter())
+        # the per-request object (waooaw.request) replaces the text access line
+        logging.getLogger("waooaw.access").setLevel(logging.WARNING)
+    else:
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -122,6 +130,7 @@ def run_services(
     port: int | None = None,
     migrate: bool = True,
     log_level: str = "info",
+    log_format: str = "text",
 ) -> int:
     """Run the named services in one process; 1 on bad settings or a port already taken.
 
@@ -129,7 +138,7 @@ def run_services(
     there, and several keep their distance from Plant's port (``all --port 9000``: Plant on
     9000, CP on 9002).
     """
-    configure_logging(log_level)
+    configure_logging(log_level, log_format)
     log = logging.getLogger("waooaw")
     servers = []
     ports = {
@@ -146,10 +155,19 @@ def run_services(
         # services started together call the Plant started with them
         local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         os.environ["PLANT_API_URL"] = f"http://{local}:{ports['plant']}"
+    from waooaw.observability import install_observability, tracer_provider_from_env
+
+    provider = tracer_provider_from_env("+".join(names))
     for name in names:
         chosen = ports[name]
         try:
             server = FACTORIES[name](host, chosen, migrate, log_level)
+            install_observability(
+                server.config.app,  # type: ignore[attr-defined]
+                service=name,
+                provider=provider,
+                log_requests=log_format == "json",
+            )
             _install_web(name, server)
             servers.append(server)
         except ValidationError as exc:

@@ -76,6 +76,8 @@ Row = tuple[int, str, str, str, str, str, str, str | None, str | None, str]
 class AuditTrail:
     def __init__(self, key: bytes) -> None:
         self._mac = hmac.new(key, digestmod=hashlib.sha256)
+        #: the result of the last verify_chain (shown by /metrics)
+        self.last_report: ChainReport | None = None
 
     # -- hashing ------------------------------------------------------------------
 
@@ -245,7 +247,8 @@ class AuditTrail:
                 first_break = Break(
                     head.entries + 1, "forged", "entries were appended without the audit key"
                 )
-        return ChainReport(count, head, head_ok, first_break)
+        self.last_report = ChainReport(count, head, head_ok, first_break)
+        return self.last_report
 
     def _classify_bad_hash(self, bad: Row, ahead: list[Row], result: Any, batch: int) -> Break:
         seq = bad[0]
