@@ -51,6 +51,8 @@ class RequestObserver:
             nonlocal status, cid
             if message["type"] == "http.response.start":
                 status = message["status"]
+                # routed by now, and (whatever the middleware order) inside the server span
+                set_operation(operation_of(scope))
                 for key, value in message.get("headers", ()):
                     if key == b"x-correlation-id":
                         cid = value.decode("latin-1")
@@ -63,7 +65,6 @@ class RequestObserver:
             operation = operation_of(scope)
             method = scope["method"]
             self.metrics.observe(operation, method, status, elapsed)
-            set_operation(operation)
             if self.log_requests:
                 request_log.info(
                     "%s %s %s %.1fms",

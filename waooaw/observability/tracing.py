@@ -14,14 +14,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from opentelemetry.context import Context
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.semconv.metrics import MetricInstruments
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from waooaw.runtime.context import correlation_id
@@ -103,8 +104,23 @@ def instrument_app(
     httpx_instrumentor = HTTPXClientInstrumentor()
     if not httpx_instrumentor.is_instrumented_by_opentelemetry:
         httpx_instrumentor.instrument(tracer_provider=provider)
+    _trace_statements(engines, provider)
+
+
+def _trace_statements(engines: Sequence[AsyncEngine], provider: TracerProvider) -> None:
+    """A span per SQL statement on these engines only.
+
+    ``SQLAlchemyInstrumentor().instrument`` would patch ``create_engine`` process-wide, once
+    (a second app's engines are ignored), and refuses sqlalchemy 2.1 though all it uses are
+    the engine events 2.1 keeps; its ``EngineTracer`` attached per engine does just the part
+    wanted (tests/observability checks the spans).
+    """
+    tracer = trace.get_tracer("waooaw.sql", tracer_provider=provider)
+    usage = metrics.get_meter("waooaw.sql").create_up_down_counter(
+        MetricInstruments.DB_CLIENT_CONNECTIONS_USAGE, unit="connections"
+    )
     for engine in {id(e): e for e in engines}.values():
-        SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=provider)
+        EngineTracer(tracer, engine.sync_engine, usage)  # type: ignore[no-untyped-call]
 
 
 def set_operation(operation_id: str) -> None:
