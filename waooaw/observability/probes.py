@@ -37,7 +37,7 @@ def _cp(metrics: AppMetrics, ctx: Any) -> None:
 
     async def probe() -> None:
         async with ctx.db.reader.connect() as conn:
-            counts = dict((await conn.execute(query)).tuples().all())
+            counts: dict[str, int] = {row[0]: row[1] for row in await conn.execute(query)}
         for status in TASK_STATUSES:
             gauge.labels(status).set(counts.get(status, 0))
 
