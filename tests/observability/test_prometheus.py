@@ -118,7 +118,9 @@ def test_prometheus_scrapes_every_service(tmp_path: Path) -> None:
                 'histogram_quantile(0.5, sum by (le) (rate(waooaw_http_request_duration_seconds_bucket{service="plant"}[1m])))',
                 lambda r: len(r) == 1,
             )
-            query_until(prometheus, "waooaw_audit_chain_entries", lambda r: r and r[0]["value"][1] == "1")
+            query_until(
+                prometheus, "waooaw_audit_chain_entries", lambda r: r and r[0]["value"][1] == "1"
+            )
             query_until(
                 prometheus,
                 'waooaw_cp_tasks{status="pending"}',
