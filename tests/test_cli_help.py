@@ -74,3 +74,29 @@ def test_brackets_are_printed_not_read_as_markup() -> None:
     shown = _help("gen")
     assert "# every contract in [tool.waooaw.contracts]" in shown
     assert "[tool.waooaw.contracts]." in _flat(shown)
+
+
+def test_dev_runs_any_waooaw_command() -> None:
+    """``./dev lint ...`` and ``./dev waooaw lint ...`` are ``waooaw lint ...`` from the venv."""
+    venv = Path(sys.prefix)
+    if not (venv / ".waooaw-installed").is_file():
+        pytest.skip("the tests do not run from a venv ./dev set up")
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "WAOOAW_VENV": str(venv)}
+    expected = subprocess.run(
+        [str(venv / "bin" / "waooaw"), "lint", "--list-rules"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "operation-id" in expected
+    for argv in (["lint", "--list-rules"], ["waooaw", "lint", "--list-rules"]):
+        result = subprocess.run(
+            ["bash", str(root / "dev"), *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == expected
