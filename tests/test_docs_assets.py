@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from waooaw.services.common.http import serve_contract
+from waooaw.runtime.http import serve_contract
 
 pytestmark = pytest.mark.anyio
 

@@ -25,8 +25,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.semconv.metrics import MetricInstruments
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from waooaw.runtime.context import correlation_id
-from waooaw.services.common.correlation import accept_or_new
+from waooaw.runtime.context import accept_or_new, correlation_id
 
 __all__ = [
     "CORRELATION_ATTRIBUTE",

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from .common.correlation import CorrelationLogFilter
+from waooaw.runtime.context import CorrelationLogFilter
+
 from .ports import busy_port_message, first_busy_port
 
 __all__ = ["configure_logging", "run_services"]
@@ -200,9 +201,9 @@ def run_worker(
     import signal
 
     from .common.db import Database, run_migrations
+    from .common.values import now
     from .cp import CpSettings
     from .cp.api.context import MIGRATIONS
-    from .cp.domain.values import now
     from .cp.executor import EXECUTORS
     from .cp.worker import Worker, WorkerStats
 
