@@ -38,7 +38,7 @@ __all__ = [
 
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789"
 #: The roles the platform's contracts use (documented in docs/auth.md).
-ROLES = ("genesis", "governor", "viewer", "customer")
+ROLES = ("genesis", "governor", "viewer", "customer", "service")
 _HMAC = frozenset({"HS256", "HS384", "HS512"})
 _ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "EdDSA"})
 
