@@ -90,9 +90,49 @@ def _cp(host: str, port: int, migrate: bool, log_level: str) -> object:
     return uvicorn.Server(config)
 
 
-FACTORIES = {"plant": _plant, "pp": _pp, "cp": _cp}
+def _gateway(host: str, port: int, migrate: bool, log_level: str) -> object:
+    import uvicorn
+
+    from .common.auth import JwtSettings
+    from .common.db import run_migrations
+    from .gateway import GatewaySettings, create_app
+    from .gateway.api.admin import MIGRATIONS
+
+    settings = GatewaySettings()
+    if migrate:
+        run_migrations(MIGRATIONS, settings.database_url)
+    config = uvicorn.Config(
+        create_app(settings, jwt=JwtSettings(environment=settings.environment)),
+        host=host,
+        port=port,
+        log_config=None,
+        log_level=log_level,
+        access_log=False,
+    )
+    return uvicorn.Server(config)
+
+
+def _executor(host: str, port: int, migrate: bool, log_level: str) -> object:
+    import uvicorn
+
+    from .common.auth import JwtSettings
+    from .executor import ExecutorSettings, create_app
+
+    settings = ExecutorSettings()
+    config = uvicorn.Config(
+        create_app(settings, jwt=JwtSettings(environment=settings.environment)),
+        host=host,
+        port=port,
+        log_config=None,
+        log_level=log_level,
+        access_log=False,
+    )
+    return uvicorn.Server(config)
+
+
+FACTORIES = {"plant": _plant, "pp": _pp, "cp": _cp, "gateway": _gateway, "executor": _executor}
 #: where each service listens by default; `serve all --port P` shifts them all by P - 8000
-PORTS = {"plant": 8000, "pp": 8001, "cp": 8002}
+PORTS = {"plant": 8000, "pp": 8001, "cp": 8002, "gateway": 8003, "executor": 8004}
 
 # the web app each service serves when its build (web/<name>/dist) exists, and the
 # client routes that answer with its index.html
@@ -112,6 +152,40 @@ def _install_web(name: str, server: object) -> None:
         return
     install_web_app(server.config.app, dist, routes=routes)  # type: ignore[attr-defined]
     logging.getLogger("waooaw").info("%s serves its web app from %s", name, dist)
+
+
+def _wire(ports: dict[str, int], host: str) -> None:
+    """Point services started together at each other (unless the environment already does).
+
+    PP and CP reach Plant through the gateway when it runs with them (``WAOOAW_VIA_GATEWAY``,
+    default true; false: straight to Plant), with a service token; the gateway fronts the
+    Plant and the (sandbox) executor started with it.
+    """
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+    def url(name: str) -> str:
+        return f"http://{local}:{ports[name]}"
+
+    env = os.environ
+    via_gateway = "gateway" in ports and env.get("WAOOAW_VIA_GATEWAY", "true").lower() not in (
+        "0",
+        "false",
+        "no",
+    )
+    if "plant" in ports:
+        env.setdefault("GATEWAY_PLANT_URL", url("plant"))
+    if "executor" in ports:
+        env.setdefault("GATEWAY_EXECUTOR_SANDBOX_URL", url("executor"))
+    if {"PLANT_API_URL", "CP_PLANT_API_URL", "PP_PLANT_API_URL"} & set(env):
+        return
+    if via_gateway:
+        env["PLANT_API_URL"] = url("gateway")
+        env.setdefault("PLANT_SERVICE_TOKEN", "true")
+        env.setdefault("CP_EXECUTOR", "gateway")
+        env.setdefault("CP_GATEWAY_URL", url("gateway"))
+    elif "plant" in ports:
+        # services started together call the Plant started with them
+        env["PLANT_API_URL"] = url("plant")
 
 
 def run_services(
@@ -137,10 +211,7 @@ def run_services(
         else (port if len(names) == 1 else port + PORTS[name] - PORTS["plant"])
         for name in names
     }
-    if "plant" in ports and not ({"PLANT_API_URL", "CP_PLANT_API_URL"} & set(os.environ)):
-        # services started together call the Plant started with them
-        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-        os.environ["PLANT_API_URL"] = f"http://{local}:{ports['plant']}"
+    _wire(ports, host)
     for name in names:
         chosen = ports[name]
         try:

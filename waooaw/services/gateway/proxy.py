@@ -61,8 +61,13 @@ _HOP = frozenset(
         b"traceparent",
     }
 )
+#: not passed back: hop-by-hop, recomputed, or the gateway's own (CORS, ids, trace)
 _HOP_OUT = frozenset(
     {
+        "vary",
+        "access-control-allow-origin",
+        "access-control-allow-credentials",
+        "access-control-expose-headers",
         "connection",
         "keep-alive",
         "transfer-encoding",
