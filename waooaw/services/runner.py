@@ -251,7 +251,7 @@ def run_worker(
     from .cp import CpSettings
     from .cp.api.context import MIGRATIONS
     from .cp.domain.values import now
-    from .cp.executor import EXECUTORS
+    from .cp.remote import build_executor
     from .cp.worker import Worker, WorkerStats
 
     configure_logging(log_level)
@@ -276,7 +276,7 @@ def run_worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        executor = EXECUTORS[settings.executor](settings.sandbox_seconds)
+        executor = build_executor(settings)
         worker = Worker(settings, db, executor, clock=now, concurrency=concurrency)
         try:
             return await worker.run(stop, drain=drain)

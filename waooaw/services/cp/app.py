@@ -22,7 +22,7 @@ from starlette.responses import Response
 from waooaw.generated.cp import server
 from waooaw.runtime.server import ProblemError, problem_response
 
-from ..common.auth import JwtAuthenticator, JwtSettings
+from ..common.auth import JwtAuthenticator, JwtSettings, ServiceToken
 from ..common.db import Database, DatabaseUnavailable
 from ..common.http import install_http, serve_contract
 from .api.context import CpContext
@@ -34,8 +34,9 @@ from .api.trials import TrialsService
 from .catalogue import Catalogue
 from .config import CpSettings
 from .domain.values import now
-from .executor import EXECUTORS, Executor
+from .executor import Executor
 from .plant import PlantGateway
+from .remote import build_executor
 from .worker import Sweeper, Worker, new_worker_id
 
 __all__ = ["create_app"]
@@ -54,14 +55,18 @@ def create_app(
     """The CP app; ``background=False`` leaves out the lifespan's loops (tests drive them)."""
     settings = settings or CpSettings()
     db = Database.connect(settings.database_url, pool_size=settings.pool_size)
-    gateway = PlantGateway(settings)
+    jwt = jwt or JwtSettings()
+    gateway = PlantGateway(
+        settings,
+        auth=ServiceToken(jwt, subject="cp") if settings.plant_service_token else None,
+    )
     owner = new_worker_id()
     ctx = CpContext(
         settings=settings,
         db=db,
         plant=gateway,
         catalogue=Catalogue(settings, db, gateway, owner=owner, clock=clock),
-        executor=executor or EXECUTORS[settings.executor](settings.sandbox_seconds),
+        executor=executor or build_executor(settings, jwt),
         clock=clock,
     )
 
@@ -128,7 +133,7 @@ def create_app(
     )
     contract = files("waooaw.generated.cp").joinpath("openapi.json").read_bytes()
     serve_contract(app, contract, title="WAOOAW CP API")
-    authenticator = JwtAuthenticator(jwt or JwtSettings())
+    authenticator = JwtAuthenticator(jwt)
     app.include_router(
         server.create_router(
             marketplace, customers, trials, tasks, system, authenticator=authenticator
