@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 
-import httpx
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
@@ -75,16 +74,6 @@ def create_app(
     authenticator = JwtAuthenticator(jwt)
     policy = PolicyEngine(settings.policy_dir, keep=settings.decisions_kept)
     routes = RouteCache(db, poll_seconds=settings.route_poll_seconds)
-    client = httpx.AsyncClient(
-        timeout=httpx.Timeout(
-            settings.upstream_timeout_seconds, connect=settings.connect_timeout_seconds
-        ),
-        limits=httpx.Limits(
-            max_connections=settings.max_connections,
-            max_keepalive_connections=settings.max_connections,
-        ),
-        follow_redirects=False,
-    )
     gateway = Gateway(
         operations=load_operations(),
         authenticator=authenticator,
@@ -95,9 +84,10 @@ def create_app(
         ),
         audit=AuditWriter(db, AuditTrail(settings.audit_key.encode())),
         routes=routes,
-        client=client,
         retry_after=settings.retry_after_seconds,
         timeout=settings.upstream_timeout_seconds,
+        connect_timeout=settings.connect_timeout_seconds,
+        max_connections=settings.max_connections,
     )
     ctx = AdminContext(settings, db, routes, policy)
 
@@ -121,7 +111,7 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
             await gateway.audit.close()
-            await client.aclose()
+            await gateway.close()
             await db.dispose()
 
     app = FastAPI(

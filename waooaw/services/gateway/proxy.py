@@ -21,9 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import aiohttp
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from yarl import URL
 
 from waooaw.generated.executor.models import ExecutionRequest
 from waooaw.runtime.security import Principal
@@ -64,19 +65,19 @@ _HOP = frozenset(
 #: not passed back: hop-by-hop, recomputed, or the gateway's own (CORS, ids, trace)
 _HOP_OUT = frozenset(
     {
-        "vary",
-        "access-control-allow-origin",
-        "access-control-allow-credentials",
-        "access-control-expose-headers",
-        "connection",
-        "keep-alive",
-        "transfer-encoding",
-        "content-length",
-        "x-correlation-id",
-        "x-request-id",
-        "traceparent",
-        "date",
-        "server",
+        b"vary",
+        b"access-control-allow-origin",
+        b"access-control-allow-credentials",
+        b"access-control-expose-headers",
+        b"connection",
+        b"keep-alive",
+        b"transfer-encoding",
+        b"content-length",
+        b"x-correlation-id",
+        b"x-request-id",
+        b"traceparent",
+        b"date",
+        b"server",
     }
 )
 
@@ -92,9 +93,28 @@ class Gateway:
     budgets: BudgetGate
     audit: AuditWriter
     routes: RouteCache
-    client: httpx.AsyncClient
     retry_after: int
     timeout: float
+    connect_timeout: float
+    max_connections: int
+    session: aiohttp.ClientSession | None = None
+
+    def upstream(self) -> aiohttp.ClientSession:
+        """The pooled upstream client (made on first use, inside the serving event loop)."""
+        if self.session is None or self.session.closed:
+            self.session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.max_connections, ttl_dns_cache=300),
+                timeout=aiohttp.ClientTimeout(
+                    total=self.timeout, sock_connect=self.connect_timeout
+                ),
+                auto_decompress=False,
+                skip_auto_headers=("User-Agent", "Accept-Encoding"),
+            )
+        return self.session
+
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.close()
 
 
 @dataclass(slots=True)
@@ -276,17 +296,15 @@ class GatewayProxy:
         if query:
             url += "?" + query.decode("latin-1")
         try:
-            response = await self.gw.client.request(
-                scope["method"], url, content=body, headers=outgoing
-            )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            log.warning("upstream %s (%s) unreachable: %s", choice.url, choice.version, exc)
-            raise ProblemError(
-                503,
-                f"the upstream of {choice.match} ({choice.version}) is unreachable; retry later",
-                headers={"Retry-After": str(self.gw.retry_after)},
-            ) from None
-        except httpx.TimeoutException:
+            async with self.gw.upstream().request(
+                scope["method"], URL(url, encoded=True), data=body, headers=outgoing
+            ) as response:
+                content = await response.read()
+                status = response.status
+                raw = response.raw_headers
+        except aiohttp.ConnectionTimeoutError:
+            raise self._unreachable(choice, "connect timeout") from None
+        except TimeoutError:
             raise ProblemError(
                 504,
                 f"the upstream of {choice.match} ({choice.version}) did not answer within"
@@ -294,21 +312,26 @@ class GatewayProxy:
                 type=GATEWAY_TIMEOUT,
                 title="Gateway Timeout",
             ) from None
-        except httpx.HTTPError as exc:
+        except aiohttp.ClientConnectorError as exc:
+            raise self._unreachable(choice, str(exc)) from None
+        except aiohttp.ClientError as exc:
             raise ProblemError(
                 502,
                 f"the upstream of {choice.match} ({choice.version}) failed: {type(exc).__name__}",
                 type=BAD_GATEWAY,
                 title="Bad Gateway",
             ) from None
-        out = [
-            (k.encode("latin-1"), v.encode("latin-1"))
-            for k, v in response.headers.multi_items()
-            if k not in _HOP_OUT
-        ]
-        content = response.content
+        out = [(k, v) for k, v in raw if k.lower() not in _HOP_OUT]
         out.append((b"content-length", str(len(content)).encode()))
-        return response.status_code, out, content
+        return status, out, content
+
+    def _unreachable(self, choice: Choice, why: str) -> ProblemError:
+        log.warning("upstream %s (%s) unreachable: %s", choice.url, choice.version, why)
+        return ProblemError(
+            503,
+            f"the upstream of {choice.match} ({choice.version}) is unreachable; retry later",
+            headers={"Retry-After": str(self.gw.retry_after)},
+        )
 
     async def _audit(
         self, scope: Scope, call: _Call, status: int, detail: str | None, *, denied: bool
