@@ -90,7 +90,7 @@ def _request(spec: dict[str, Any], path: str, rng: random.Random) -> bytes:
     head = f"{spec['method']} {path} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {spec['token']}\r\n"
     if spec["method"] == "GET":
         return (head + "\r\n").encode()
-    body = spec["body"].replace("{n}", uuid.UUID(int=rng.getrandbits(128)).hex[:12]).encode()
+    body = spec["body"].replace("{n}", uuid.uuid4().hex[:12]).encode()  # unique across runs
     head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     return head.encode() + body
 
@@ -249,6 +249,7 @@ def http_cells(
         for concurrency in (1, 32):
             results: dict[str, list[LoadResult]] = {"direct": [], "gateway": []}
             gw_cpu: list[float] = []
+            plant_cpu: list[float] = []
             for round_no in range(args.rounds):
                 order = [("direct", plant), ("gateway", gateway)]
                 if round_no % 2:
@@ -270,6 +271,12 @@ def http_cells(
                     }
                     result = run_load(spec)
                     results[label].append(result)
+                    if label == "direct" and result.requests:
+                        plant_cpu.append(
+                            (cpu_seconds(plant.process.pid) - cpu_before[plant.port])
+                            / result.requests_total
+                            * 1000
+                        )
                     if label == "gateway" and result.requests:
                         gw_cpu.append(
                             (cpu_seconds(gateway.process.pid) - cpu_before[gateway.port])
@@ -294,6 +301,7 @@ def http_cells(
                 "gateway_rps": rps["gateway"],
                 "errors": errors,
                 "gateway_cpu_ms_per_request": statistics.median(gw_cpu) if gw_cpu else 0.0,
+                "plant_cpu_ms_per_request": statistics.median(plant_cpu) if plant_cpu else 0.0,
                 "samples": [asdict(r) for v in results.values() for r in v if r.errors][:2],
             }
             rows.append(row)
@@ -301,7 +309,8 @@ def http_cells(
                 f"  {cell:<13} c={concurrency:<3} direct p50 {d['direct']:7.2f} ms"
                 f"  gateway p50 {d['gateway']:7.2f} ms  added {added:+6.2f} ms"
                 f" ({row['added_pct']:+5.1f} %)  rps {rps['direct']:7.0f} / {rps['gateway']:7.0f}"
-                f"  gateway CPU {row['gateway_cpu_ms_per_request']:.2f} ms/req  errors {errors}",
+                f"  CPU/req Plant {row['plant_cpu_ms_per_request']:.2f} ms,"
+                f" gateway {row['gateway_cpu_ms_per_request']:.2f} ms  errors {errors}",
                 flush=True,
             )
     return rows
@@ -350,7 +359,7 @@ def switch_under_load(
     while time.monotonic() < deadline - 0.3:
         version = "green" if switches % 2 == 0 else "blue"
         admin.post(
-            "/gateway/v1/routes/switch", json={"match": "listAgents", "version": version}
+            "/gateway/v1/route-groups/switch", json={"match": "listAgents", "version": version}
         ).raise_for_status()
         switches += 1
         time.sleep(0.25)
@@ -455,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{row['cell']} c=1: added {row['added_p50_ms']:.2f} ms ({row['added_pct']:.1f} %)"
             )
         if row["errors"]:
-            failures.append(f"{row['cell']} c={row['c']}: {row['errors']} errors")
+            failures.append(f"{row['cell']} c={row['c']}: {row['errors']} errors {row['samples']}")
     if switch["errors"]:
         failures.append(f"blue/green: {switch['errors']} failed requests")
     for key, value in policy.items():

@@ -140,7 +140,7 @@ async def test_a_blue_green_switch_under_load_fails_no_request(stack: Stack) -> 
                 await asyncio.sleep(0.25)
                 version = "green" if i % 2 == 0 else "blue"
                 r = await http.post(
-                    "/gateway/v1/routes/switch",
+                    "/gateway/v1/route-groups/switch",
                     json={"match": "listAgents", "version": version},
                     headers=GOVERNOR,
                 )

@@ -274,22 +274,26 @@ def test_an_upstream_down_is_a_503_with_retry_after_and_rollback_restores(
     # other operations still use the prefix route
     assert http.get("/api/v1/genesis/skills", headers=auth("viewer")).status_code == 200
     r = http.put(
-        "/gateway/v1/routes/weights",
-        json={"match": "listIndustries", "weights": {"dead": 0}},
+        "/gateway/v1/route-groups/weights",
+        json={"match": "listIndustries", "weights": [{"version": "dead", "weight": 0}]},
         headers=GOVERNOR,
     )
     assert r.status_code == 422  # the only version would take no traffic
     # without a live version of its own, the operation falls back to the prefix route
     r = http.post(
-        "/gateway/v1/routes/switch",
+        "/gateway/v1/route-groups/switch",
         json={"match": "listIndustries", "version": "dead"},
         headers=GOVERNOR,
     )
     assert r.status_code == 200
-    r = http.post("/gateway/v1/routes/rollback", json={"match": "listIndustries"}, headers=GOVERNOR)
+    r = http.post(
+        "/gateway/v1/route-groups/rollback", json={"match": "listIndustries"}, headers=GOVERNOR
+    )
     assert r.status_code == 200, r.text
     assert r.json()["routes"][0]["weight"] == 100
-    r = http.post("/gateway/v1/routes/rollback", json={"match": "listIndustries"}, headers=GOVERNOR)
+    r = http.post(
+        "/gateway/v1/route-groups/rollback", json={"match": "listIndustries"}, headers=GOVERNOR
+    )
     assert r.status_code == 409
 
 

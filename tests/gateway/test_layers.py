@@ -144,3 +144,18 @@ def test_an_operation_without_security_is_anonymous() -> None:
     assert not ops["byDefault"].anonymous
     with pytest.raises(Unauthenticated):
         authorize(ops["byDefault"], None, SCHEMES)
+
+
+def test_waooaw_verify_passes_on_the_gateway_admin_api() -> None:
+    """schemathesis, every check and the stateful phase, on the admin API in process."""
+    from typer.testing import CliRunner
+
+    from waooaw.cli import app
+
+    result = CliRunner().invoke(
+        app, ["verify", "--service", "gateway", "--examples", "3", "--seed", "11"]
+    )
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "OK: no check failed" in result.stdout
+    for phase in ("examples", "coverage", "fuzzing", "stateful"):
+        assert f"{phase} success" in result.stdout

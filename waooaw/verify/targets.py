@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 #: target name -> module that registers it when imported
-_BUILTIN = {"plant": "waooaw.verify.plant"}
+_BUILTIN = {"plant": "waooaw.verify.plant", "gateway": "waooaw.verify.gateway"}
 _TARGETS: dict[str, Target] = {}
 
 

@@ -157,9 +157,18 @@ class RoutesService:
         self, *, x_correlation_id: str | None, principal: Principal, body: models.RouteWeights
     ) -> server.SetRouteWeightsResult:
         pool = _pool(body.pool)
+        weights = {w.version: w.weight for w in body.weights}
+        if len(weights) != len(body.weights):
+            raise ProblemError(
+                422,
+                "each version may appear once in weights",
+                violations=[
+                    {"rule": "validation", "field": "body.weights", "message": "a version twice"}
+                ],
+            )
         async with self.ctx.db.write() as conn:
             gen, rows = await route_store.set_weights(
-                conn, match=body.match_, pool=pool, weights=dict(body.weights)
+                conn, match=body.match_, pool=pool, weights=weights
             )
         await self.ctx.routes.refresh()
         return server.SetRouteWeights200Response(body=_group(body.match_, pool, gen, rows))
