@@ -179,7 +179,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 class Server:
-    def __init__(self, name: str, env: dict[str, str], folder: Path) -> None:
+    def __init__(self, name: str, env: dict[str, str], folder: Path, ready: str = "/ready") -> None:
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         full = {
@@ -200,7 +200,7 @@ class Server:
             if self.process.poll() is not None:
                 raise SystemExit(f"{name} exited; see {folder / (name + '.log')}")
             try:
-                if httpx.get(self.url + "/ready", timeout=2).status_code == 200:
+                if httpx.get(self.url + ready, timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -446,7 +446,8 @@ def main(argv: list[str] | None = None) -> int:
         servers.append(plant)
         gateway = Server("gateway", {**common, "GATEWAY_DATABASE_URL": f"sqlite:///{folder / 'gateway.db'}",
                                      "GATEWAY_PLANT_URL": plant.url, "GATEWAY_ENV": "test",
-                                     "GATEWAY_AUDIT_KEY": "bench-gateway-audit-key-0123"}, folder)  # fmt: skip
+                                     "GATEWAY_AUDIT_KEY": "bench-gateway-audit-key-0123"},
+                         folder, ready="/gateway/ready")  # fmt: skip
         servers.append(gateway)
         agent_ids = seed(plant.url, token, 50 if args.quick else 200)
         print("HTTP, direct Plant vs through the gateway (medians over rounds):", flush=True)

@@ -99,6 +99,6 @@ def running_stack(folder: Path, database_url: str, **extra: str) -> Iterator[Sta
             **extra,
         )
         gateway = stack.enter_context(
-            services.running("gateway", folder / "gateway", env, ready="/ready")
+            services.running("gateway", folder / "gateway", env, ready="/gateway/ready")
         )
         yield Stack(plant, gateway, sandbox, production, policies, database_url, folder)

@@ -49,7 +49,7 @@ def _gateway(folder: Path, plant_url: str, **extra: str) -> services.Service:
     if not policies.exists():
         shutil.copytree(DEFAULT_POLICY_DIR, policies)
     env = gateway_env(f"sqlite:///{folder / 'gateway.db'}", policies, plant_url, **extra)
-    return services.start("gateway", folder, env, ready="/ready")
+    return services.start("gateway", folder, env, ready="/gateway/ready")
 
 
 async def test_100_parallel_executions_never_spend_above_the_cap(stack: Stack) -> None:

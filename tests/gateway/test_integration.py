@@ -61,7 +61,7 @@ def _allowed(requirements: Any, roles: set[str]) -> bool:
 def test_rbac_matrix_for_every_plant_operation(stack: Stack, http: httpx.Client) -> None:
     """Each Plant operation x each role (and no token): denied exactly as the contract says."""
     plant_ops = [op for op in load_operations().operations if op.upstream == "plant"]
-    assert len(plant_ops) == 16
+    assert len(plant_ops) == 18
     checked = 0
     for op in plant_ops:
         path = _concrete(op.template)
@@ -69,7 +69,9 @@ def test_rbac_matrix_for_every_plant_operation(stack: Stack, http: httpx.Client)
         for role in (None, *ROLES):
             headers = auth(role, sub=f"user-{role}") if role else {}
             r = http.request(op.method, path, json=body, headers=headers)
-            if role is None:
+            if op.anonymous:
+                expected_denial = None
+            elif role is None:
                 expected_denial = 401
             elif not _allowed(op.requirements, {role}):
                 expected_denial = 403
@@ -83,7 +85,7 @@ def test_rbac_matrix_for_every_plant_operation(stack: Stack, http: httpx.Client)
                 assert r.status_code not in (401, 403), (op.operation_id, role, r.text)
                 assert r.headers.get("x-gateway-route") == "v1", (op.operation_id, role)
             checked += 1
-    assert checked == 16 * 6
+    assert checked == 18 * 6
 
 
 def test_unknown_paths_and_methods_are_problems(http: httpx.Client) -> None:

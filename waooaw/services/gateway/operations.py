@@ -4,8 +4,9 @@ Nothing here is listed by hand. Each upstream's contract (the ``openapi.json`` i
 generated package ships) gives every operation's method, path template and security
 requirements: the operation's ``security`` (or the document's), or, for an upstream that
 checks no credentials itself (Plant), its ``x-gateway-security``. An operation whose
-template no other operation of the gateway shadows is proxied; the gateway's own paths
-(``/health``, ``/ready``, ``/gateway/...``) are never proxied.
+template no other operation of the gateway shadows is proxied (of two upstreams declaring
+the same method and path, the first in :data:`UPSTREAM_CONTRACTS`); the gateway's own
+paths (``/gateway/...``, ``/openapi.json``, ``/docs``) are never proxied.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ UPSTREAM_CONTRACTS: Mapping[str, str] = {
     "plant": "waooaw.generated.plant",
     "executor": "waooaw.generated.executor",
 }
-#: paths the gateway answers itself
-OWN_PATHS = ("/health", "/ready", "/openapi.json", "/docs", "/redoc")
+#: paths the gateway answers itself (its probes are /gateway/health and /gateway/ready)
+OWN_PATHS = ("/openapi.json", "/docs", "/redoc")
 OWN_PREFIX = "/gateway/"
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _PARAM = re.compile(r"\{([^}/]+)\}")
@@ -105,11 +106,13 @@ class OperationTable:
     """Finds the operation a request addresses (literal paths before templated ones)."""
 
     def __init__(self, operations: Iterable[Operation]) -> None:
-        self.operations: tuple[Operation, ...] = tuple(
-            op
-            for op in operations
-            if op.template not in OWN_PATHS and not op.template.startswith(OWN_PREFIX)
-        )
+        kept: dict[tuple[str, str], Operation] = {}
+        for op in operations:
+            if op.template in OWN_PATHS or op.template.startswith(OWN_PREFIX):
+                continue
+            # two upstreams declaring the same method and path: the first one listed serves it
+            kept.setdefault((op.method, op.template), op)
+        self.operations: tuple[Operation, ...] = tuple(kept.values())
         self.by_id = {op.operation_id: op for op in self.operations}
         self._literal: dict[tuple[str, str], Operation] = {}
         self._templated: list[tuple[re.Pattern[str], str, Operation]] = []
