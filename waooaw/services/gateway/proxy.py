@@ -31,6 +31,7 @@ from waooaw.runtime.security import Principal
 from waooaw.runtime.server import PROBLEM_MEDIA_TYPE, ProblemError, validation_problem
 
 from ..common.auth import JwtAuthenticator
+from ..common.db import DatabaseUnavailable
 from .audit import AuditEntry, AuditWriter
 from .budget import BudgetGate, Hold
 from .layers import TraceContext, authenticate, authorize
@@ -160,10 +161,21 @@ class GatewayProxy:
             return
         call = _Call(found)
         try:
-            status, out_headers, body = await self._handle(scope, receive, headers, trace, call)
+            try:
+                status, out_headers, body = await self._handle(scope, receive, headers, trace, call)
+            except DatabaseUnavailable as exc:
+                log.warning("database unavailable: %s", exc)
+                raise ProblemError(
+                    503,
+                    "the gateway's database is unavailable; retry later",
+                    headers={"Retry-After": str(self.gw.retry_after)},
+                ) from None
         except ProblemError as refused:
             if refused.status in (401, 402, 403) or found.mutating:
-                await self._audit(scope, call, refused.status, refused.detail, denied=True)
+                try:
+                    await self._audit(scope, call, refused.status, refused.detail, denied=True)
+                except Exception as exc:  # the refusal stands; say it went unrecorded
+                    log.error("audit of a refused %s failed: %s", path, exc)
             await _send_problem(send, refused, path, cid, trace)
             return
         if found.mutating:
