@@ -132,7 +132,7 @@ def engine_for(url: str) -> Any:
 
 
 def ts(moment: datetime) -> str:
-    from waooaw.services.cp.domain.values import ts as cp_ts
+    from waooaw.services.common.values import ts as cp_ts
 
     return cp_ts(moment)
 
@@ -226,7 +226,7 @@ def queue_tasks(url: str, count: int) -> None:
     """``count`` pending tasks over 10 trials, as executeAgentTask writes them."""
     from sqlalchemy import update
 
-    from waooaw.services.cp.domain.values import canonical_json
+    from waooaw.services.common.values import canonical_json
     from waooaw.services.cp.executor import SandboxExecutor
     from waooaw.services.cp.storage.tables import customers, tasks, trials
 
@@ -434,7 +434,7 @@ class DrainResult:
 def drain(url: str, backend: str, workers: int, count: int, work: Path) -> DrainResult:
     from sqlalchemy import func, select
 
-    from waooaw.services.cp.domain.values import parse_ts
+    from waooaw.services.common.values import parse_ts
     from waooaw.services.cp.storage.tables import tasks
 
     queue_tasks(url, count)

@@ -375,7 +375,7 @@ class Clock:
     """Increasing fixed-width timestamps (never on a whole second, as the API renders them)."""
 
     def __init__(self) -> None:
-        from waooaw.services.plant.domain.canonical import ts
+        from waooaw.services.common.values import ts
 
         self.ts = ts
         self.start = datetime(2026, 1, 1, tzinfo=UTC)
@@ -461,9 +461,8 @@ class Seeded:
 
 def seed_plant(database: Path, agents_n: int) -> Seeded:
     """Skills, a job role and ``agents_n`` agents, written as the API writes them."""
-    from waooaw.services.plant.api.agents import alignment
-    from waooaw.services.plant.domain.canonical import canonical_json
-    from waooaw.services.plant.domain.constitution import AgentFacts
+    from waooaw.services.common.values import canonical_json
+    from waooaw.services.plant.domain.constitution import AgentFacts, alignment, evaluate
     from waooaw.services.plant.storage import repo, tables
     from waooaw.services.plant.storage.audit import AuditTrail
 
@@ -526,8 +525,6 @@ def seed_plant(database: Path, agents_n: int) -> Seeded:
     facts = AgentFacts(
         governance_agent_id="genesis",
         governor_exists=False,
-        industry_exists=True,
-        job_role_exists=True,
         job_role_certified=True,
         job_role_industry_id=MARKETING,
         industry_id=MARKETING,
@@ -571,7 +568,7 @@ def seed_plant(database: Path, agents_n: int) -> Seeded:
                 SANDBOX,
                 None,
                 "active",
-                canonical_json(alignment(facts, at)),
+                canonical_json(alignment(evaluate(facts), at)),
                 digest,
                 at,
                 at,
@@ -602,7 +599,7 @@ class SyntheticTrail:
     """A growing audit trail: per block, three agents created and one of them re-teamed."""
 
     def __init__(self, database: Path) -> None:
-        from waooaw.services.plant.domain.canonical import canonical_json
+        from waooaw.services.common.values import canonical_json
         from waooaw.services.plant.storage import repo
         from waooaw.services.plant.storage.audit import AuditTrail
 

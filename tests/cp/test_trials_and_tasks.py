@@ -14,8 +14,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
 
+from waooaw.services.common.values import ts
 from waooaw.services.cp import create_app
-from waooaw.services.cp.domain.values import ts
 from waooaw.services.cp.storage.tables import activity, tasks, trials
 from waooaw.services.cp.worker import Sweeper
 

@@ -24,7 +24,7 @@ import pytest
 
 from tests.support.fault_proxy import FaultProxy
 from tests.support.plant_server import PlantServer, free_port, running_plant
-from waooaw.services.common.correlation import CorrelationLogFilter
+from waooaw.runtime.context import CorrelationLogFilter
 
 from .conftest import (
     ADMIN,

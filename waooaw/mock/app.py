@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from waooaw.codegen.errors import ContractError
 from waooaw.codegen.loader import LoadedContract, resolve_ref
 from waooaw.codegen.validate import HTTP_METHODS
-from waooaw.services.common.http import CORS_EXPOSE, CORS_HEADERS, install_http, serve_contract
+from waooaw.runtime.http import CORS_EXPOSE, CORS_HEADERS, install_http, serve_contract
 
 from .auth import MockAuthenticator
 from .data import SchemaData

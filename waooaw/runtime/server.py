@@ -7,7 +7,8 @@ Exceptions::
 
 ``install_problem_handlers(app)`` turns every error FastAPI or Starlette can
 raise (validation, malformed JSON, unknown route, wrong method, unhandled
-exceptions) into ``application/problem+json``.
+exceptions) into ``application/problem+json``; ``runtime/http.py`` builds a
+whole app's HTTP layer on it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "bind",
     "deep_object",
     "install_problem_handlers",
+    "operation_id",
     "parse_delimited",
     "problem_response",
     "reject_null_body",
@@ -145,8 +147,13 @@ def validation_problem(errors: Iterable[Mapping[str, Any]]) -> ProblemError:
     return ProblemError(422, detail, violations=violations)
 
 
-def install_problem_handlers(app: FastAPI) -> None:
-    """Answer every error with application/problem+json."""
+def install_problem_handlers(app: FastAPI, *, unhandled: bool = True) -> None:
+    """Answer every error with application/problem+json.
+
+    ``unhandled=False`` leaves unhandled exceptions to a middleware: Starlette runs an
+    ``Exception`` handler outermost, outside CORS and correlation ids, so
+    :func:`waooaw.runtime.http.install_http` turns them into problems itself, inside both.
+    """
 
     async def on_problem(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ProblemError)
@@ -184,7 +191,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
-    app.add_exception_handler(Exception, on_unhandled)
+    if unhandled:
+        app.add_exception_handler(Exception, on_unhandled)
+
+
+def operation_id(request: Request) -> str | None:
+    """The contract's ``operationId`` of the route that matched ``request``, if any."""
+    return getattr(request.scope.get("route"), "operation_id", None)
 
 
 def _allowed_methods(request: Request) -> set[str]:

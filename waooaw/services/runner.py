@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from .common.correlation import CorrelationLogFilter
+from waooaw.runtime.context import CorrelationLogFilter
 
 __all__ = ["configure_logging", "run_services"]
 
@@ -248,9 +248,9 @@ def run_worker(
     import signal
 
     from .common.db import Database, run_migrations
+    from .common.values import now
     from .cp import CpSettings
     from .cp.api.context import MIGRATIONS
-    from .cp.domain.values import now
     from .cp.remote import build_executor
     from .cp.worker import Worker, WorkerStats
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -30,6 +31,7 @@ __all__ = [
     "migration_status",
     "run_migrations",
     "sync_url",
+    "unique_violation",
 ]
 
 
@@ -170,6 +172,39 @@ def _is_unavailable(exc: DBAPIError) -> bool:
         return state.startswith(_UNAVAILABLE_STATES)
     text = str(exc.orig or exc).lower()
     return any(marker in text for marker in _UNAVAILABLE_TEXT)
+
+
+_PG_KEY = re.compile(r"Key \((?P<columns>[^)]*)\)=")
+_SQLITE_UNIQUE = "UNIQUE constraint failed: "
+
+
+def _violated_key(exc: IntegrityError) -> tuple[str, frozenset[str]] | None:
+    """The table and columns of the unique key (or primary key) ``exc`` broke, if it is one."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) == "23505":  # PostgreSQL: unique_violation
+        diag = getattr(orig, "diag", None)
+        found = _PG_KEY.match(getattr(diag, "message_detail", None) or "")
+        table = getattr(diag, "table_name", None)
+        if found is None or not table:
+            return None
+        return table, frozenset(c.strip().strip('"') for c in found["columns"].split(","))
+    text = str(orig)
+    if text.startswith(_SQLITE_UNIQUE):  # SQLite: "... failed: table.a, table.b"
+        qualified = [c.strip() for c in text[len(_SQLITE_UNIQUE) :].split(",")]
+        tables = {c.rpartition(".")[0] for c in qualified}
+        if len(tables) != 1:
+            return None
+        return tables.pop(), frozenset(c.rpartition(".")[2] for c in qualified)
+    return None
+
+
+def unique_violation(exc: IntegrityError, table: Table, *columns: str) -> bool:
+    """Whether ``exc`` is a duplicate on exactly this unique key of ``table``.
+
+    Read from what the database reports (PostgreSQL's diagnostics, SQLite's message), so
+    it does not depend on constraint names, which differ between the two.
+    """
+    return _violated_key(exc) == (table.name, frozenset(columns))
 
 
 def _alembic_config(script_location: Path, url: str | URL) -> Any:

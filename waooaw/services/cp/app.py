@@ -15,16 +15,15 @@ from datetime import datetime
 from importlib.resources import files
 from typing import Any
 
-from fastapi import FastAPI, Request
-from sqlalchemy.exc import DataError
-from starlette.responses import Response
+from fastapi import FastAPI
 
 from waooaw.generated.cp import server
-from waooaw.runtime.server import ProblemError, problem_response
+from waooaw.runtime.http import install_http, serve_contract
 
 from ..common.auth import JwtAuthenticator, JwtSettings, ServiceToken
-from ..common.db import Database, DatabaseUnavailable
-from ..common.http import install_http, serve_contract
+from ..common.db import Database
+from ..common.errors import database_handlers
+from ..common.values import now
 from .api.context import CpContext
 from .api.customers import CustomersService
 from .api.marketplace import MarketplaceService
@@ -33,7 +32,6 @@ from .api.tasks import TasksService
 from .api.trials import TrialsService
 from .catalogue import Catalogue
 from .config import CpSettings
-from .domain.values import now
 from .executor import Executor
 from .plant import PlantGateway
 from .remote import build_executor
@@ -106,30 +104,11 @@ def create_app(
     )
     app.state.context = ctx
 
-    async def on_database_down(request: Request, exc: Exception) -> Response:
-        log.warning("database unavailable: %s", exc)
-        problem = ProblemError(
-            503,
-            "the database is unavailable; retry later",
-            headers={"Retry-After": str(settings.retry_after_seconds)},
-        )
-        return problem_response(problem, request)
-
-    async def on_unstorable(request: Request, exc: Exception) -> Response:
-        # a value the database cannot hold (PostgreSQL: NUL in text) is the client's input
-        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-        problem = ProblemError(
-            422,
-            f"a value cannot be stored: {reason}",
-            violations=[{"rule": "validation", "field": "body", "message": reason}],
-        )
-        return problem_response(problem, request)
-
     install_http(
         app,
         cors_origins=settings.cors_origins,
         max_body_bytes=settings.max_body_bytes,
-        extra_handlers={DatabaseUnavailable: on_database_down, DataError: on_unstorable},
+        extra_handlers=database_handlers(settings.retry_after_seconds),
     )
     contract = files("waooaw.generated.cp").joinpath("openapi.json").read_bytes()
     serve_contract(app, contract, title="WAOOAW CP API")

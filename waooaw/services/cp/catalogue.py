@@ -32,8 +32,8 @@ from waooaw.generated.plant import models as plant
 from waooaw.runtime.server import ProblemError
 
 from ..common.db import Database
+from ..common.values import parse_ts
 from .config import CpSettings
-from .domain.values import parse_ts
 from .plant import PlantGateway
 from .storage import catalogue as store
 

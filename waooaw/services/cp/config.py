@@ -6,9 +6,9 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode
 
-from ..common.settings import DEFAULT_CORS_ORIGINS, parse_origins
+from ..common.settings import DEFAULT_CORS_ORIGINS, Environment, ServiceSettings
 
 __all__ = ["CpSettings"]
 
@@ -17,14 +17,10 @@ def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
 
-class CpSettings(BaseSettings):
+class CpSettings(ServiceSettings):
     """Everything CP reads at start; a bad value stops it with the setting's name."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_file=".env")
-
-    environment: Literal["dev", "test", "production"] = Field(
-        "dev", validation_alias=_env("CP_ENV", "WAOOAW_ENV")
-    )
+    environment: Environment = Field("dev", validation_alias=_env("CP_ENV", "WAOOAW_ENV"))
     database_url: str = Field(
         "sqlite:///./cp.db", validation_alias=_env("CP_DATABASE_URL", "DATABASE_URL")
     )
@@ -98,29 +94,6 @@ class CpSettings(BaseSettings):
     sse_keepalive_seconds: float = Field(
         15.0, ge=0.1, le=300, validation_alias=_env("CP_SSE_KEEPALIVE_SECONDS")
     )
-
-    @field_validator("cors_origins", mode="before")
-    @classmethod
-    def _origins(cls, value: object) -> list[str]:
-        return parse_origins(value)
-
-    @field_validator("database_url")
-    @classmethod
-    def _database(cls, value: str) -> str:
-        from ..common.db import async_url
-
-        try:
-            async_url(value)
-        except Exception as exc:
-            raise ValueError(f"DATABASE_URL {value!r} is not usable: {exc}") from None
-        return value
-
-    @field_validator("plant_api_url")
-    @classmethod
-    def _plant(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"PLANT_API_URL {value!r} must be an http:// or https:// URL")
-        return value.rstrip("/")
 
     @field_validator("gateway_url")
     @classmethod

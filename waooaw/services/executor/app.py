@@ -19,10 +19,10 @@ from typing import Any
 from fastapi import FastAPI
 
 from waooaw.generated.executor import models, server
+from waooaw.runtime.http import install_http, serve_contract
 from waooaw.runtime.security import Principal
 
 from ..common.auth import JwtAuthenticator, JwtSettings
-from ..common.http import install_http, serve_contract
 from ..cp.executor import ExecutionFailed, SandboxExecutor, TaskSpec
 from .config import ExecutorSettings
 

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import AliasChoices, Field
+from pydantic_settings import NoDecode, SettingsConfigDict
 
-from ..common.settings import DEFAULT_CORS_ORIGINS, parse_origins
+from ..common.settings import DEFAULT_CORS_ORIGINS, Environment, ServiceSettings
 
 __all__ = ["ExecutorSettings"]
 
 
-class ExecutorSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        extra="ignore", frozen=True, env_file=".env", populate_by_name=True
-    )
+class ExecutorSettings(ServiceSettings):
+    model_config = SettingsConfigDict(populate_by_name=True)
 
-    environment: Literal["dev", "test", "production"] = Field(
+    environment: Environment = Field(
         "dev", validation_alias=AliasChoices("EXECUTOR_ENV", "WAOOAW_ENV")
     )
     mode: Literal["sandbox", "production"] = Field(
@@ -38,8 +36,3 @@ class ExecutorSettings(BaseSettings):
     max_body_bytes: int = Field(
         262_144, ge=1024, validation_alias=AliasChoices("EXECUTOR_MAX_BODY_BYTES")
     )
-
-    @field_validator("cors_origins", mode="before")
-    @classmethod
-    def _origins(cls, value: object) -> list[str]:
-        return parse_origins(value)

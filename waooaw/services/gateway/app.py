@@ -9,15 +9,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 
-from fastapi import FastAPI, Request
-from starlette.responses import Response
+from fastapi import FastAPI
 
 from waooaw.generated.gateway import server
-from waooaw.runtime.server import ProblemError, problem_response
+from waooaw.runtime.http import install_http, serve_contract
 
 from ..common.auth import JwtAuthenticator, JwtSettings
-from ..common.db import Database, DatabaseUnavailable
-from ..common.http import install_http, serve_contract
+from ..common.db import Database
+from ..common.errors import database_handlers
 from ..plant.storage.audit import AuditTrail
 from .api.admin import (
     AdminContext,
@@ -124,21 +123,12 @@ def create_app(
     app.state.gateway = gateway
     app.state.context = ctx
 
-    async def on_database_down(request: Request, exc: Exception) -> Response:
-        log.warning("database unavailable: %s", exc)
-        problem = ProblemError(
-            503,
-            "the database is unavailable; retry later",
-            headers={"Retry-After": str(settings.retry_after_seconds)},
-        )
-        return problem_response(problem, request)
-
     app.add_middleware(GatewayProxy, gateway=gateway)
     install_http(
         app,
         cors_origins=settings.cors_origins,
         max_body_bytes=settings.max_body_bytes,
-        extra_handlers={DatabaseUnavailable: on_database_down},
+        extra_handlers=database_handlers(settings.retry_after_seconds),
     )
     contract = files("waooaw.generated.gateway").joinpath("openapi.json").read_bytes()
     serve_contract(app, contract, title="WAOOAW Gateway Admin API")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode
 
-from ..common.settings import DEFAULT_CORS_ORIGINS, parse_origins
+from ..common.settings import DEFAULT_CORS_ORIGINS, Environment, ServiceSettings
 
 __all__ = ["DEFAULT_POLICY_DIR", "GatewaySettings"]
 
@@ -32,14 +32,10 @@ def _http_url(name: str, value: str | None) -> str | None:
     return value.strip().rstrip("/")
 
 
-class GatewaySettings(BaseSettings):
+class GatewaySettings(ServiceSettings):
     """Everything the gateway reads at start; a bad value stops it with the setting's name."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_file=".env")
-
-    environment: Literal["dev", "test", "production"] = Field(
-        "dev", validation_alias=_env("GATEWAY_ENV", "WAOOAW_ENV")
-    )
+    environment: Environment = Field("dev", validation_alias=_env("GATEWAY_ENV", "WAOOAW_ENV"))
     database_url: str = Field(
         "sqlite:///./gateway.db", validation_alias=_env("GATEWAY_DATABASE_URL", "DATABASE_URL")
     )
@@ -92,22 +88,6 @@ class GatewaySettings(BaseSettings):
     )
 
     audit_key: str = Field("dev-only-gateway-audit-key", validation_alias=_env("GATEWAY_AUDIT_KEY"))
-
-    @field_validator("cors_origins", mode="before")
-    @classmethod
-    def _origins(cls, value: object) -> list[str]:
-        return parse_origins(value)
-
-    @field_validator("database_url")
-    @classmethod
-    def _database(cls, value: str) -> str:
-        from ..common.db import async_url
-
-        try:
-            async_url(value)
-        except Exception as exc:
-            raise ValueError(f"DATABASE_URL {value!r} is not usable: {exc}") from None
-        return value
 
     @field_validator("plant_url")
     @classmethod

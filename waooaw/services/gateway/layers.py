@@ -1,7 +1,7 @@
 """The gateway's layers that need no I/O, each a unit of its own.
 
 1. request context: :class:`TraceContext` (W3C ``traceparent`` in, out and to the upstream;
-   the correlation id and the body limit come from ``services/common/http.py``);
+   the correlation id and the body limit come from ``waooaw/runtime/http.py``);
 2. authentication: :func:`authenticate` (the platform's JWTs) -> 401;
 3. RBAC: :func:`authorize` (the roles the upstream contract lists per operation) -> 403.
 

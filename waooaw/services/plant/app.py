@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError
 from starlette.responses import Response
 
 from waooaw.generated.plant import server
-from waooaw.runtime.server import ProblemError, problem_response, validation_problem
+from waooaw.runtime.http import install_http, serve_contract
+from waooaw.runtime.server import operation_id, problem_response, validation_problem
 
-from ..common.db import Database, DatabaseUnavailable
-from ..common.http import install_http, serve_contract
-from .api.agents import CONSTITUTIONAL, AgentsService
+from ..common.db import Database
+from ..common.errors import database_handlers
+from .api.agents import CREATE_AGENT, AgentsService, constitutional_validation
 from .api.audit import AuditService
 from .api.context import PlantContext
 from .api.genesis import GenesisService
@@ -26,8 +25,6 @@ from .config import PlantSettings
 from .storage.audit import AuditTrail
 
 __all__ = ["create_app"]
-
-log = logging.getLogger("waooaw.plant")
 
 
 def create_app(settings: PlantSettings | None = None) -> FastAPI:
@@ -55,47 +52,12 @@ def create_app(settings: PlantSettings | None = None) -> FastAPI:
     )
     app.state.context = ctx
 
-    async def on_database_down(request: Request, exc: Exception) -> Response:
-        log.warning("database unavailable: %s", exc)
-        problem = ProblemError(
-            503,
-            "the database is unavailable; retry later",
-            headers={"Retry-After": str(settings.retry_after_seconds)},
-        )
-        return problem_response(problem, request)
-
-    async def on_unstorable(request: Request, exc: Exception) -> Response:
-        # a value the database cannot hold (PostgreSQL: NUL in text) is the client's input
-        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-        problem = ProblemError(
-            422,
-            f"a value cannot be stored: {reason}",
-            violations=[{"rule": "validation", "field": "body", "message": reason}],
-        )
-        return problem_response(problem, request)
-
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         problem = validation_problem(exc.errors())
-        # L0-01: a missing or malformed governor is a constitutional problem, as the plan shows
-        if (
-            problem.status == 422
-            and request.method == "POST"
-            and request.url.path == "/api/v1/agents"
-            and problem.violations
-            and any(v["field"] == "body.governance_agent_id" for v in problem.violations)
-        ):
-            for v in problem.violations:
-                if v["field"] == "body.governance_agent_id":
-                    v["rule"] = "L0-01"
-                    v["message"] = f"governance_agent_id: {v['message']} (L0-01 Single Governor)"
-            problem = ProblemError(
-                422,
-                "governance_agent_id is required and must be 'genesis' or a governor's UUID (L0-01: Single Governor)",
-                type=CONSTITUTIONAL,
-                title="Constitutional Alignment Error",
-                violations=problem.violations,
-            )
+        if operation_id(request) == CREATE_AGENT:
+            # a malformed field some L0 principle owns (the governor) breaks that principle
+            problem = constitutional_validation(problem)
         return problem_response(problem, request)
 
     install_http(
@@ -103,9 +65,8 @@ def create_app(settings: PlantSettings | None = None) -> FastAPI:
         cors_origins=settings.cors_origins,
         max_body_bytes=settings.max_body_bytes,
         extra_handlers={
-            DatabaseUnavailable: on_database_down,
+            **database_handlers(settings.retry_after_seconds),
             RequestValidationError: on_validation,
-            DataError: on_unstorable,
         },
     )
     contract = files("waooaw.generated.plant").joinpath("openapi.json").read_bytes()

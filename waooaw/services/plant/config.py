@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import NoDecode
 
-from ..common.settings import DEFAULT_CORS_ORIGINS, parse_origins
+from ..common.settings import DEFAULT_CORS_ORIGINS, Environment, ServiceSettings
 
 __all__ = ["DEV_AUDIT_KEY", "PlantSettings"]
 
 DEV_AUDIT_KEY = "dev-only-audit-key-change-me"
 
 
-class PlantSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_file=".env")
-
-    environment: Literal["dev", "test", "production"] = Field(
+class PlantSettings(ServiceSettings):
+    environment: Environment = Field(
         "dev", validation_alias=AliasChoices("PLANT_ENV", "WAOOAW_ENV")
     )
     database_url: str = Field(
@@ -35,22 +33,6 @@ class PlantSettings(BaseSettings):
     )
     pool_size: int = Field(10, ge=1, le=200, validation_alias=AliasChoices("PLANT_DB_POOL_SIZE"))
     retry_after_seconds: int = Field(5, ge=1, validation_alias=AliasChoices("PLANT_RETRY_AFTER"))
-
-    @field_validator("cors_origins", mode="before")
-    @classmethod
-    def _origins(cls, value: object) -> list[str]:
-        return parse_origins(value)
-
-    @field_validator("database_url")
-    @classmethod
-    def _database(cls, value: str) -> str:
-        from ..common.db import async_url
-
-        try:
-            async_url(value)
-        except Exception as exc:
-            raise ValueError(f"DATABASE_URL {value!r} is not usable: {exc}") from None
-        return value
 
     @model_validator(mode="after")
     def _secrets(self) -> PlantSettings:

@@ -14,10 +14,15 @@ from starlette.responses import Response
 
 from waooaw.generated.plant.client import AsyncPlantClient, PlantAPIError, RetryPolicy
 from waooaw.generated.pp import server
-from waooaw.runtime.server import ProblemError, problem_response, validation_problem
+from waooaw.runtime.http import install_http, serve_contract
+from waooaw.runtime.server import (
+    ProblemError,
+    operation_id,
+    problem_response,
+    validation_problem,
+)
 
 from ..common.auth import JwtAuthenticator, JwtSettings, ServiceToken
-from ..common.http import install_http, serve_contract
 from .api.agents import AgentsService
 from .api.audit import AuditService
 from .api.context import PPContext
@@ -106,8 +111,7 @@ def create_app(
         # L0-01: a missing or malformed governor is a constitutional problem, as in Plant
         if (
             problem.status == 422
-            and request.method == "POST"
-            and request.url.path == "/api/v1/agents"
+            and operation_id(request) == "createAgent"
             and problem.violations
             and any(v["field"] == GOVERNOR_FIELD for v in problem.violations)
         ):

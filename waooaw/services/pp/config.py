@@ -7,25 +7,20 @@ development JWT secret is refused outside ``PP_ENV=dev``.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import AliasChoices, Field
+from pydantic_settings import NoDecode, SettingsConfigDict
 
-from ..common.settings import DEFAULT_CORS_ORIGINS, parse_origins
+from ..common.settings import DEFAULT_CORS_ORIGINS, Environment, ServiceSettings
 
 __all__ = ["PPSettings"]
 
 
-class PPSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        extra="ignore", frozen=True, env_file=".env", populate_by_name=True
-    )
+class PPSettings(ServiceSettings):
+    model_config = SettingsConfigDict(populate_by_name=True)
 
-    environment: Literal["dev", "test", "production"] = Field(
-        "dev", validation_alias=AliasChoices("PP_ENV", "WAOOAW_ENV")
-    )
+    environment: Environment = Field("dev", validation_alias=AliasChoices("PP_ENV", "WAOOAW_ENV"))
     plant_api_url: str = Field(
         "http://127.0.0.1:8000",
         validation_alias=AliasChoices("PP_PLANT_API_URL", "PLANT_API_URL"),
@@ -55,20 +50,3 @@ class PPSettings(BaseSettings):
         1_048_576, ge=1024, validation_alias=AliasChoices("PP_MAX_BODY_BYTES")
     )
     retry_after_seconds: int = Field(5, ge=1, validation_alias=AliasChoices("PP_RETRY_AFTER"))
-
-    @field_validator("cors_origins", mode="before")
-    @classmethod
-    def _origins(cls, value: object) -> list[str]:
-        return parse_origins(value)
-
-    @field_validator("plant_api_url")
-    @classmethod
-    def _plant_url(cls, value: str) -> str:
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(
-                f"PLANT_API_URL {value!r} must be an http(s) URL such as http://127.0.0.1:8000"
-            )
-        if parts.query or parts.fragment:
-            raise ValueError(f"PLANT_API_URL {value!r} must not have a query or fragment")
-        return value.strip().rstrip("/")

@@ -7,8 +7,8 @@ from sqlalchemy import func, select, update
 from waooaw.generated.cp import models, server
 from waooaw.runtime.security import Principal
 
+from ...common.values import parse_ts, ts
 from ..domain import trials as lifecycle
-from ..domain.values import parse_ts, ts
 from ..storage import records
 from ..storage.tables import customers, trials
 from .context import Caller, CpContext
@@ -46,8 +46,7 @@ class CustomersService:
                 await conn.execute(
                     select(func.count()).where(
                         trials.c.customer_id == caller.customer_id,
-                        trials.c.status == lifecycle.ACTIVE,
-                        trials.c.expires_at > ts(at),
+                        records.trial_status_is(lifecycle.ACTIVE, at),
                     )
                 )
             ).scalar_one()

@@ -19,12 +19,16 @@ from waooaw.generated.plant import models as plant
 from waooaw.runtime.security import Principal
 from waooaw.runtime.server import ProblemError
 
+from ...common.errors import conflict, not_found
+from ...common.pagination import decode_cursor, encode_cursor
+from ...common.values import parse_ts, ts
 from ..domain import trials as lifecycle
-from ..domain.values import parse_ts, ts, usd
+from ..domain.values import usd
 from ..storage import catalogue as store
 from ..storage import records
 from ..storage.tables import catalogue, reviews, trials
-from .context import Caller, CpContext, conflict, decode_cursor, encode_cursor, not_found
+from . import views
+from .context import Caller, CpContext
 
 __all__ = ["MarketplaceService"]
 
@@ -209,7 +213,7 @@ class MarketplaceService:
                 {"stars": stars, "count": int(distribution.get(stars, 0))}
                 for stars in range(5, 0, -1)
             ],
-            "recent_reviews": [records.review_model(r) for r in recent],
+            "recent_reviews": [views.review_model(r) for r in recent],
             "trials_converted": converted,
             "retention_rate": None if ended == 0 else round(converted / ended, 4),
             "trial_days": lifecycle.TRIAL_DAYS,
@@ -224,17 +228,14 @@ class MarketplaceService:
     async def _trial_outcomes(conn: AsyncConnection, agent_id: str, at: datetime) -> dict[str, int]:
         """Trials of the agent by effective status (an expired active trial counts as ended)."""
         counts: dict[str, int] = {}
-        expired = func.sum(case((trials.c.expires_at <= ts(at), 1), else_=0))
+        expired = func.sum(case((records.trial_expired(at), 1), else_=0))
         for status, count, past in await conn.execute(
             select(trials.c.status, func.count(), expired)
             .where(trials.c.agent_id == agent_id)
             .group_by(trials.c.status)
         ):
-            if status == lifecycle.ACTIVE:
-                counts[lifecycle.COMPLETED] = counts.get(lifecycle.COMPLETED, 0) + int(past or 0)
-                counts[lifecycle.ACTIVE] = int(count) - int(past or 0)
-            else:
-                counts[status] = counts.get(status, 0) + int(count)
+            counts[status] = counts.get(status, 0) + int(count) - int(past or 0)
+            counts[lifecycle.COMPLETED] = counts.get(lifecycle.COMPLETED, 0) + int(past or 0)
         return counts
 
     async def list_agent_reviews(
@@ -258,7 +259,7 @@ class MarketplaceService:
                 limit=limit,
             )
         body = models.ReviewList(
-            items=[records.review_model(r) for r in rows],
+            items=[views.review_model(r) for r in rows],
             next_cursor=None if last is None else encode_cursor([last], scope=scope),
         )
         return server.ListAgentReviews200Response(body=body)
@@ -332,4 +333,4 @@ class MarketplaceService:
             ):
                 raise conflict(f"you have already reviewed agent {agent_id}") from None
             raise
-        return server.CreateAgentReview201Response(body=records.review_model(row))
+        return server.CreateAgentReview201Response(body=views.review_model(row))

@@ -8,7 +8,7 @@ from waooaw.generated.cp import models, server
 from waooaw.runtime.server import ProblemError
 
 from ...common.db import DatabaseUnavailable, migration_status
-from ..domain.values import parse_ts
+from ...common.values import parse_ts
 from ..storage import catalogue as store
 from ..storage.tables import VERSION_TABLE
 from .context import MIGRATIONS, CpContext

@@ -15,12 +15,17 @@ from waooaw.generated.cp import models, server
 from waooaw.generated.plant import models as plant
 from waooaw.runtime.security import Principal
 
+from ...common.errors import conflict, not_found
+from ...common.idempotency import create_once
+from ...common.pagination import decode_cursor, encode_cursor
+from ...common.values import canonical_json, parse_ts, ts
 from ..domain import trials as lifecycle
-from ..domain.values import canonical_json, parse_ts, ts, usd
+from ..domain.values import usd
 from ..storage import records
 from ..storage.queue import title_of
-from ..storage.tables import catalogue, tasks, trials
-from .context import Caller, CpContext, conflict, decode_cursor, encode_cursor, not_found
+from ..storage.tables import catalogue, idempotency_keys, tasks, trials
+from . import views
+from .context import Caller, CpContext
 
 __all__ = ["TasksService"]
 
@@ -50,7 +55,9 @@ class TasksService:
         async def create(conn: AsyncConnection) -> models.TaskAccepted:
             return await self._enqueue(conn, caller, str(agent_id), body)
 
-        accepted = await self.ctx.create_once(
+        accepted = await create_once(
+            self.ctx.db,
+            idempotency_keys,
             scope=caller.scope("executeAgentTask", str(agent_id)),
             key=idempotency_key,
             body=body,
@@ -102,8 +109,7 @@ class TasksService:
             update(trials)
             .where(
                 trials.c.id == trial.id,
-                trials.c.status == lifecycle.ACTIVE,
-                trials.c.expires_at > now,
+                records.trial_status_is(lifecycle.ACTIVE, at),
                 trials.c.spent_micros + trials.c.reserved_micros + estimate.cost_micros
                 <= trials.c.budget_limit_micros,
             )
@@ -193,7 +199,7 @@ class TasksService:
                 conn, query, tasks.c.seq, before=None if after is None else after[0], limit=limit
             )
         body = models.TaskList(
-            items=[records.task_model(r) for r in rows],
+            items=[views.task_model(r) for r in rows],
             next_cursor=None if last is None else encode_cursor([last], scope=scope),
         )
         return server.ListTasks200Response(body=body)
@@ -208,7 +214,7 @@ class TasksService:
             )
         if row is None:
             raise not_found("task", task_id)
-        return server.GetTask200Response(body=records.task_model(row))
+        return server.GetTask200Response(body=views.task_model(row))
 
     async def stream_task_events(
         self, *, task_id: UUID, x_correlation_id: str | None, principal: Principal
@@ -239,12 +245,12 @@ class TasksService:
             if row.version != seen:
                 seen = row.version
                 last_sent = time.monotonic()
-                yield _event("status", row.version, records.task_model(row))
+                yield _event("status", row.version, views.task_model(row))
                 if row.status in TERMINAL:
                     return
             now = time.monotonic()
             if now >= deadline:
-                yield _event("timeout", row.version, records.task_model(row))
+                yield _event("timeout", row.version, views.task_model(row))
                 return
             if now - last_sent >= settings.sse_keepalive_seconds:
                 last_sent = now

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -20,20 +20,18 @@ from waooaw.generated.cp import models, server
 from waooaw.generated.plant import models as plant
 from waooaw.runtime.security import Principal
 
+from ...common.db import unique_violation
+from ...common.errors import conflict, not_found
+from ...common.idempotency import create_once
+from ...common.pagination import decode_cursor, encode_cursor
+from ...common.values import parse_ts, ts
 from ..domain import trials as lifecycle
-from ..domain.values import parse_ts, ts, usd
+from ..domain.values import usd
 from ..storage import catalogue as store
 from ..storage import queue, records
-from ..storage.tables import activity, catalogue, deliverables, tasks, trials
-from .context import (
-    Caller,
-    CpContext,
-    conflict,
-    decode_cursor,
-    encode_cursor,
-    not_found,
-    unique_violation,
-)
+from ..storage.tables import activity, catalogue, deliverables, idempotency_keys, tasks, trials
+from . import views
+from .context import Caller, CpContext
 
 __all__ = ["TrialsService"]
 
@@ -78,7 +76,9 @@ class TrialsService:
             return await self._create(conn, caller, agent)
 
         try:
-            trial = await self.ctx.create_once(
+            trial = await create_once(
+                self.ctx.db,
+                idempotency_keys,
                 scope=caller.scope("createTrial"),
                 key=idempotency_key,
                 body=body,
@@ -87,9 +87,7 @@ class TrialsService:
                 create=create,
             )
         except IntegrityError as exc:
-            if unique_violation(
-                exc, "uq_cp_trials_customer_agent", "cp_trials.customer_id", "cp_trials.agent_id"
-            ):
+            if unique_violation(exc, trials, "customer_id", "agent_id"):
                 raise conflict(
                     f"you already have a trial of agent {body.agent_id}; a trial can be started"
                     " once per agent",
@@ -147,7 +145,7 @@ class TrialsService:
             at=at,
         )
         row = (await conn.execute(select(trials).where(trials.c.id == trial_id))).one()
-        return records.trial_model(row, at)
+        return views.trial_model(row, at)
 
     # -------------------------------------------------------------------- read
 
@@ -170,27 +168,17 @@ class TrialsService:
     ) -> server.ListTrialsResult:
         caller = Caller.of(principal)
         at = self.ctx.clock()
-        now = ts(at)
         scope = f"trials:{status.value if status else ''}"
         after = decode_cursor(cursor, scope=scope, types=(int,))
         query = select(trials).where(trials.c.customer_id == caller.customer_id)
-        if status == models.TrialStatus.ACTIVE:
-            query = query.where(trials.c.status == lifecycle.ACTIVE, trials.c.expires_at > now)
-        elif status == models.TrialStatus.COMPLETED:
-            query = query.where(
-                or_(
-                    trials.c.status == lifecycle.COMPLETED,
-                    and_(trials.c.status == lifecycle.ACTIVE, trials.c.expires_at <= now),
-                )
-            )
-        elif status is not None:
-            query = query.where(trials.c.status == status.value)
+        if status is not None:
+            query = query.where(records.trial_status_is(status.value, at))
         async with self.ctx.db.read() as conn:
             rows, last = await records.page_desc(
                 conn, query, trials.c.seq, before=None if after is None else after[0], limit=limit
             )
         body = models.TrialList(
-            items=[records.trial_model(r, at) for r in rows],
+            items=[views.trial_model(r, at) for r in rows],
             next_cursor=None if last is None else encode_cursor([last], scope=scope),
         )
         return server.ListTrials200Response(body=body)
@@ -201,7 +189,7 @@ class TrialsService:
         caller = Caller.of(principal)
         async with self.ctx.db.read() as conn:
             row = await self._owned(conn, caller, trial_id)
-        return server.GetTrial200Response(body=records.trial_model(row, self.ctx.clock()))
+        return server.GetTrial200Response(body=views.trial_model(row, self.ctx.clock()))
 
     async def get_trial_dashboard(
         self, *, trial_id: UUID, x_correlation_id: str | None, principal: Principal
@@ -223,7 +211,7 @@ class TrialsService:
                     )
                 ).all()
             )
-        trial = records.trial_model(row, at)
+        trial = views.trial_model(row, at)
         left = lifecycle.time_left(trial.status.value, parse_ts(row.expires_at), at)
         body = models.TrialDashboard(
             trial=trial,
@@ -234,8 +222,8 @@ class TrialsService:
                 minutes=left.minutes,
                 label=left.label,
             ),
-            deliverables=[records.deliverable_model(d) for d in made],
-            activity=[records.activity_model(a) for a in feed],
+            deliverables=[views.deliverable_model(d) for d in made],
+            activity=[views.activity_model(a) for a in feed],
             budget=trial.budget,
             tasks=models.TaskCounts(
                 pending=int(counts.get("pending", 0)),
@@ -269,7 +257,7 @@ class TrialsService:
                 limit=limit,
             )
         body = models.DeliverableList(
-            items=[records.deliverable_model(r) for r in rows],
+            items=[views.deliverable_model(r) for r in rows],
             next_cursor=None if last is None else encode_cursor([last], scope=scope),
         )
         return server.ListTrialDeliverables200Response(body=body)
@@ -296,7 +284,7 @@ class TrialsService:
                 limit=limit,
             )
         body = models.ActivityList(
-            items=[records.activity_model(r) for r in rows],
+            items=[views.activity_model(r) for r in rows],
             next_cursor=None if last is None else encode_cursor([last], scope=scope),
         )
         return server.ListTrialActivity200Response(body=body)
@@ -308,14 +296,14 @@ class TrialsService:
     ) -> server.CancelTrialResult:
         caller = Caller.of(principal)
         row = await self._change(caller, trial_id, lifecycle.CANCELLED)
-        return server.CancelTrial200Response(body=records.trial_model(row, self.ctx.clock()))
+        return server.CancelTrial200Response(body=views.trial_model(row, self.ctx.clock()))
 
     async def convert_trial(
         self, *, trial_id: UUID, x_correlation_id: str | None, principal: Principal
     ) -> server.ConvertTrialResult:
         caller = Caller.of(principal)
         row = await self._change(caller, trial_id, lifecycle.CONVERTED)
-        return server.ConvertTrial200Response(body=records.trial_model(row, self.ctx.clock()))
+        return server.ConvertTrial200Response(body=views.trial_model(row, self.ctx.clock()))
 
     async def _change(self, caller: Caller, trial_id: UUID, target: str) -> Row[Any]:
         at = self.ctx.clock()

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from waooaw.generated.plant import models as plant
 
-from ..domain.values import canonical_json, ts
+from ...common.values import canonical_json, ts
 from .records import upsert
 from .tables import catalogue, industries, sync_state, tasks
 

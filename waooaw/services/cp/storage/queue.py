@@ -27,10 +27,11 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ...common.values import canonical_json, ts
 from ..domain import trials as lifecycle
-from ..domain.values import canonical_json, ts, usd
+from ..domain.values import usd
 from ..executor import Outcome
-from .records import add_activity
+from .records import add_activity, trial_expired
 from .tables import activity, deliverables, tasks, trials
 
 __all__ = [
@@ -414,7 +415,7 @@ async def sweep_trials(conn: AsyncConnection, *, at: datetime) -> int:
     rows = list(
         await conn.execute(
             update(trials)
-            .where(trials.c.status == lifecycle.ACTIVE, trials.c.expires_at <= ts(at))
+            .where(trial_expired(at))
             .values(status=lifecycle.COMPLETED, ended_at=trials.c.expires_at)
             .returning(trials.c.id, trials.c.customer_id, trials.c.agent_id, trials.c.agent_name)
         )

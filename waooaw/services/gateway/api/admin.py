@@ -13,7 +13,7 @@ from waooaw.runtime.security import Principal
 from waooaw.runtime.server import ProblemError
 
 from ...common.db import Database, DatabaseUnavailable, migration_status
-from ...common.pagination import decode_cursor, encode_cursor
+from ...common.pagination import decode_position, encode_cursor
 from ..config import GatewaySettings
 from ..policy import PolicyEngine
 from ..routing import RouteCache
@@ -94,7 +94,7 @@ class RoutesService:
     async def list_routes(
         self, *, cursor: str | None, limit: int, x_correlation_id: str | None, principal: Principal
     ) -> server.ListRoutesResult:
-        after = decode_cursor(cursor)
+        after = decode_position(cursor)
         async with self.ctx.db.read() as conn:
             generation = await route_store.generation(conn)
             rows = await route_store.all_routes(conn)
@@ -206,7 +206,7 @@ class BudgetsService:
     async def list_budgets(
         self, *, cursor: str | None, limit: int, x_correlation_id: str | None, principal: Principal
     ) -> server.ListBudgetsResult:
-        after = decode_cursor(cursor)
+        after = decode_position(cursor)
         async with self.ctx.db.read() as conn:
             rows = await budget_store.list_budgets(conn, after=after, limit=limit + 1)
         more = len(rows) > limit
@@ -240,7 +240,7 @@ class DecisionsService:
     async def list_decisions(
         self, *, cursor: str | None, limit: int, x_correlation_id: str | None, principal: Principal
     ) -> server.ListDecisionsResult:
-        after = decode_cursor(cursor)
+        after = decode_position(cursor)
         recent = self.ctx.policy.recent()
         page = recent[after : after + limit]
         return server.ListDecisions200Response(

@@ -1,45 +1,94 @@
-"""Agents tag: creation under the constitution, listing, team assignment."""
+"""Agents tag: creation under the constitution, reading, listing, team assignment.
+
+Creating an agent takes one path::
+
+    create_agent ─► references (storage: what the request refers to; 404 if missing)
+                 ─► decide_creation (domain: ONE evaluation -> violations + alignment; 422)
+                 ─► insert_agent + append_amendment (storage)
+                 ─► audit trail entry (same transaction)
+                 ─► response (views.agent_model of the record just written)
+"""
 
 from __future__ import annotations
 
-import json
 import uuid
-from typing import Any
+from dataclasses import replace
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from waooaw.generated.plant import models, server
 from waooaw.runtime.server import ProblemError
 
-from ...common.pagination import decode_cursor, encode_cursor
-from ..domain.canonical import canonical_json, now_ts
-from ..domain.constitution import AgentFacts, evaluate, violations_at_creation
+from ...common.errors import not_found
+from ...common.idempotency import create_once
+from ...common.pagination import decode_position, encode_cursor
+from ...common.values import now_ts
+from ..domain.constitution import AgentFacts, PrincipleResult, decide_creation, malformed_input
 from ..storage import repo
-from ..storage.tables import agent_skills, agents, amendments, industries, job_roles, skills
-from .context import PlantContext, not_found
+from ..storage.repo import AgentRecord, AmendmentRecord
+from ..storage.tables import agents, idempotency_keys
+from . import views
+from .context import PlantContext
 
-__all__ = ["CONSTITUTIONAL", "AgentsService", "alignment"]
+__all__ = ["CONSTITUTIONAL", "CREATE_AGENT", "AgentsService", "constitutional_validation"]
 
 CONSTITUTIONAL = "https://waooaw.com/errors/constitutional-alignment"
+#: the operation whose request is the agent the constitution judges
+CREATE_AGENT = "createAgent"
+_TITLE = "Constitutional Alignment Error"
 
 
-def alignment(facts: AgentFacts, checked_at: str) -> dict[str, Any]:
-    results = evaluate(facts)
-    return {
-        "status": "compliant" if all(r.passed for r in results) else "non_compliant",
-        "checked_at": checked_at,
-        "principles": [
+def _violations_problem(broken: list[PrincipleResult]) -> ProblemError:
+    return ProblemError(
+        422,
+        "; ".join(f"{r.principle.id} {r.principle.title}: {r.detail}" for r in broken),
+        type=CONSTITUTIONAL,
+        title=_TITLE,
+        violations=[
             {
-                "principle_id": r.principle.id,
-                "title": r.principle.title,
-                "passed": r.passed,
-                "detail": r.detail,
+                "rule": r.principle.id,
+                "field": None
+                if r.principle.input_field is None
+                else f"body.{r.principle.input_field}",
+                "message": r.detail or r.principle.title,
             }
-            for r in results
+            for r in broken
         ],
+    )
+
+
+def constitutional_validation(problem: ProblemError) -> ProblemError:
+    """A createAgent request the schema refused, as the constitution sees it.
+
+    When a refused field belongs to a principle that owns its shape (``input_rule``:
+    L0-01's governor), the problem is a constitutional one naming that principle;
+    otherwise it stays a validation problem.
+    """
+    refused = {
+        str(v["field"]).removeprefix("body."): v
+        for v in problem.violations or ()
+        if str(v["field"]).startswith("body.")
     }
+    broken = malformed_input(refused)
+    if problem.status != 422 or not broken:
+        return problem
+    owners = {str(p.input_field): p for p in broken}
+    for v in problem.violations or ():
+        principle = owners.get(str(v["field"]).removeprefix("body."))
+        if principle is not None and str(v["field"]).startswith("body."):
+            v["rule"] = principle.id
+            v["message"] = (
+                f"{principle.input_field}: {v['message']} ({principle.id} {principle.title})"
+            )
+    return ProblemError(
+        422,
+        "; ".join(f"{p.input_rule} ({p.id}: {p.title})" for p in broken),
+        type=CONSTITUTIONAL,
+        title=_TITLE,
+        violations=problem.violations,
+    )
 
 
 class AgentsService:
@@ -65,11 +114,12 @@ class AgentsService:
             query = query.where(agents.c.status == status.value)
         async with self.ctx.db.read() as conn:
             rows, after = await repo.page(
-                conn, query, agents.c.seq, after=decode_cursor(cursor), limit=limit
+                conn, query, agents.c.seq, after=decode_position(cursor), limit=limit
             )
-            items = await repo.fetch_agents(conn, rows)
+            records = await repo.fetch_agents(conn, rows)
         body = models.AgentList(
-            items=items, next_cursor=None if after is None else encode_cursor(after)
+            items=[views.agent_model(a) for a in records],
+            next_cursor=None if after is None else encode_cursor(after),
         )
         return server.ListAgents200Response(body=body)
 
@@ -77,20 +127,21 @@ class AgentsService:
         self, *, agent_id: UUID, x_correlation_id: str | None
     ) -> server.GetAgentResult:
         async with self.ctx.db.read() as conn:
-            row = (await conn.execute(select(agents).where(agents.c.id == str(agent_id)))).first()
-            if row is None:
-                raise not_found("agent", agent_id)
-            agent = (await repo.fetch_agents(conn, [row]))[0]
-        return server.GetAgent200Response(body=agent)
+            agent = await repo.fetch_agent(conn, str(agent_id))
+        if agent is None:
+            raise not_found("agent", agent_id)
+        return server.GetAgent200Response(body=views.agent_model(agent))
 
     async def create_agent(
         self, *, idempotency_key: str | None, x_correlation_id: str | None, body: models.AgentCreate
     ) -> server.CreateAgentResult:
         async def create(conn: AsyncConnection) -> models.AgentResponse:
-            return await self._create(conn, body)
+            return views.agent_model(await self._create(conn, body))
 
-        created = await self.ctx.create_once(
-            scope="createAgent",
+        created = await create_once(
+            self.ctx.db,
+            idempotency_keys,
+            scope=CREATE_AGENT,
             key=idempotency_key,
             body=body,
             model=models.AgentResponse,
@@ -98,72 +149,57 @@ class AgentsService:
         )
         return server.CreateAgent201Response(body=created)
 
-    async def _facts(self, conn: AsyncConnection, body: models.AgentCreate) -> AgentFacts:
-        industry = str(body.industry_id)
-        role_id = str(body.job_role_id)
+    async def _create(self, conn: AsyncConnection, body: models.AgentCreate) -> AgentRecord:
+        industry_id, job_role_id = str(body.industry_id), str(body.job_role_id)
         skill_ids = [str(s) for s in body.skills]
-        missing: list[str] = []
-        if not await repo.existing_ids(conn, industries, [industry]):
-            missing.append(f"industry {industry}")
-        role = (await repo.existing_ids(conn, job_roles, [role_id])).get(role_id)
-        if role is None:
-            missing.append(f"job role {role_id}")
-        found = await repo.existing_ids(conn, skills, skill_ids)
-        missing.extend(f"skill {s}" for s in skill_ids if s not in found)
+        requested_governor = body.governance_agent_id
+        governor = "genesis" if requested_governor == "genesis" else requested_governor.lower()
+
+        # gather: what the request refers to
+        refs = await repo.references(
+            conn,
+            industry_id=industry_id,
+            job_role_id=job_role_id,
+            skill_ids=skill_ids,
+            governor_id=None if governor == "genesis" else governor,
+        )
+        missing = refs.missing(
+            industry_id=industry_id, job_role_id=job_role_id, skill_ids=skill_ids
+        )
         if missing:
             raise ProblemError(404, "referenced entities do not exist: " + ", ".join(missing))
-        assert role is not None
-        governor = body.governance_agent_id
-        return AgentFacts(
-            governance_agent_id=governor,
-            governor_exists=governor != "genesis"
-            and await repo.governor_exists(conn, governor.lower()),
-            industry_exists=True,
-            job_role_exists=True,
-            job_role_certified=role.status == "certified",
-            job_role_industry_id=role.industry_id,
-            industry_id=industry,
-            required_skill_ids=frozenset(await repo.required_skills(conn, role_id)),
-            skill_ids=tuple(skill_ids),
-            uncertified_skill_ids=frozenset(s for s in skill_ids if found[s].status != "certified"),
-            trial_mode_sandbox_url=body.trial_mode_sandbox_url,
-        )
+        assert refs.job_role is not None
 
-    async def _create(
-        self, conn: AsyncConnection, body: models.AgentCreate
-    ) -> models.AgentResponse:
-        facts = await self._facts(conn, body)
-        broken = violations_at_creation(facts)
-        if broken:
-            raise ProblemError(
-                422,
-                "; ".join(f"{r.principle.id} {r.principle.title}: {r.detail}" for r in broken),
-                type=CONSTITUTIONAL,
-                title="Constitutional Alignment Error",
-                violations=[
-                    {
-                        "rule": r.principle.id,
-                        "field": None
-                        if r.principle.input_field is None
-                        else f"body.{r.principle.input_field}",
-                        "message": r.detail or r.principle.title,
-                    }
-                    for r in broken
-                ],
+        # decide: one evaluation gives both the refusal and the recorded alignment
+        decision = decide_creation(
+            AgentFacts(
+                governance_agent_id=requested_governor,
+                governor_exists=refs.governor_exists,
+                job_role_certified=refs.job_role.status == "certified",
+                job_role_industry_id=refs.job_role.industry_id,
+                industry_id=industry_id,
+                required_skill_ids=frozenset(refs.required_skill_ids),
+                skill_ids=tuple(skill_ids),
+                uncertified_skill_ids=frozenset(
+                    s for s in skill_ids if refs.skill_status[s] != "certified"
+                ),
+                trial_mode_sandbox_url=body.trial_mode_sandbox_url,
             )
+        )
+        if decision.violations:
+            raise _violations_problem(decision.violations)
+
+        # write
         now = now_ts()
         agent_id = str(uuid.uuid4())
-        governor = (
-            body.governance_agent_id.lower() if body.governance_agent_id != "genesis" else "genesis"
-        )
         specialties = list(body.specialties or [])
         content = repo.agent_content(
             agent_id=agent_id,
             name=body.name,
             description=body.description,
-            industry_id=str(body.industry_id),
-            job_role_id=str(body.job_role_id),
-            skills=list(facts.skill_ids),
+            industry_id=industry_id,
+            job_role_id=job_role_id,
+            skills=skill_ids,
             governance_agent_id=governor,
             specialties=specialties,
             price_per_month=body.price_per_month,
@@ -172,43 +208,30 @@ class AgentsService:
             status="active",
         )
         digest = repo.version_hash(content)
-        await conn.execute(
-            insert(agents).values(
-                id=agent_id,
-                name=body.name,
-                description=body.description,
-                industry_id=content["industry_id"],
-                job_role_id=content["job_role_id"],
-                governance_agent_id=governor,
-                specialties=canonical_json(specialties),
-                price_per_month=body.price_per_month,
-                trial_mode_sandbox_url=body.trial_mode_sandbox_url,
-                team_id=None,
-                status="active",
-                alignment=canonical_json(alignment(facts, now)),
-                version_hash=digest,
-                created_at=now,
-                updated_at=now,
-            )
+        created = AmendmentRecord(1, "created", governor, now, {"created": content}, digest)
+        agent = AgentRecord(
+            id=agent_id,
+            name=body.name,
+            description=body.description,
+            industry_id=industry_id,
+            job_role_id=job_role_id,
+            skills=skill_ids,
+            governance_agent_id=governor,
+            specialties=specialties,
+            price_per_month=body.price_per_month,
+            trial_mode_sandbox_url=body.trial_mode_sandbox_url,
+            team_id=None,
+            status="active",
+            alignment=decision.alignment(now),
+            amendments=[created],
+            version_hash=digest,
+            created_at=now,
+            updated_at=now,
         )
-        await conn.execute(
-            insert(agent_skills),
-            [
-                {"agent_id": agent_id, "skill_id": s, "position": i}
-                for i, s in enumerate(facts.skill_ids)
-            ],
-        )
-        await conn.execute(
-            insert(amendments).values(
-                agent_id=agent_id,
-                sequence=1,
-                event="created",
-                actor=governor,
-                timestamp=now,
-                changes=canonical_json({"created": content}),
-                version_hash=digest,
-            )
-        )
+        await repo.insert_agent(conn, agent)
+        await repo.append_amendment(conn, agent_id, created)
+
+        # audit, in the same transaction
         await self.ctx.trail.append(
             conn,
             entity_type="agent",
@@ -218,8 +241,7 @@ class AgentsService:
             data={"content": content, "version_hash": digest},
             recorded_at=now,
         )
-        row = (await conn.execute(select(agents).where(agents.c.id == agent_id))).one()
-        return (await repo.fetch_agents(conn, [row]))[0]
+        return agent
 
     async def assign_agent_team(
         self, *, agent_id: UUID, x_correlation_id: str | None, body: models.TeamAssignment
@@ -236,20 +258,20 @@ class AgentsService:
                 )
             if row.team_id == team:
                 raise ProblemError(409, f"agent {agent_id} is already in team {team}")
-            skill_ids = (await repo.agent_skill_ids(conn, [target]))[target]
+            current = (await repo.fetch_agents(conn, [row]))[0]
             content = repo.agent_content(
                 agent_id=target,
-                name=row.name,
-                description=row.description,
-                industry_id=row.industry_id,
-                job_role_id=row.job_role_id,
-                skills=skill_ids,
-                governance_agent_id=row.governance_agent_id,
-                specialties=json.loads(row.specialties),
-                price_per_month=row.price_per_month,
-                trial_mode_sandbox_url=row.trial_mode_sandbox_url,
+                name=current.name,
+                description=current.description,
+                industry_id=current.industry_id,
+                job_role_id=current.job_role_id,
+                skills=current.skills,
+                governance_agent_id=current.governance_agent_id,
+                specialties=current.specialties,
+                price_per_month=current.price_per_month,
+                trial_mode_sandbox_url=current.trial_mode_sandbox_url,
                 team_id=team,
-                status=row.status,
+                status=current.status,
             )
             digest = repo.version_hash(content)
             now = now_ts()
@@ -260,26 +282,12 @@ class AgentsService:
             )
             if changed.rowcount != 1:
                 raise ProblemError(409, f"agent {agent_id} changed concurrently; retry")
-            last = (
-                await conn.execute(
-                    select(amendments.c.sequence)
-                    .where(amendments.c.agent_id == target)
-                    .order_by(amendments.c.sequence.desc())
-                    .limit(1)
-                )
-            ).scalar() or 0
             changes = {"team_id": {"from": row.team_id, "to": team}, "role": body.role}
-            await conn.execute(
-                insert(amendments).values(
-                    agent_id=target,
-                    sequence=last + 1,
-                    event="team_assigned",
-                    actor=body.assigned_by,
-                    timestamp=now,
-                    changes=canonical_json(changes),
-                    version_hash=digest,
-                )
+            last = current.amendments[-1].sequence if current.amendments else 0
+            entry = AmendmentRecord(
+                last + 1, "team_assigned", body.assigned_by, now, changes, digest
             )
+            await repo.append_amendment(conn, target, entry)
             await self.ctx.trail.append(
                 conn,
                 entity_type="agent",
@@ -289,6 +297,11 @@ class AgentsService:
                 data={"changes": changes, "version_hash": digest},
                 recorded_at=now,
             )
-            fresh = (await conn.execute(select(agents).where(agents.c.id == target))).one()
-            agent = (await repo.fetch_agents(conn, [fresh]))[0]
-        return server.AssignAgentTeam200Response(body=agent)
+        assigned = replace(
+            current,
+            team_id=team,
+            version_hash=digest,
+            updated_at=now,
+            amendments=[*current.amendments, entry],
+        )
+        return server.AssignAgentTeam200Response(body=views.agent_model(assigned))

@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from waooaw.generated.plant import models, server
 from waooaw.runtime.server import ProblemError
 
-from ..domain.canonical import now_ts, ts
-from ..domain.constitution import PRINCIPLES, AgentFacts, evaluate
+from ...common.errors import not_found
+from ...common.values import now_ts, ts
+from ..domain.constitution import PRINCIPLES, AgentFacts, StoredFacts, evaluate
 from ..storage import repo
 from ..storage.tables import (
     agent_skills,
@@ -29,7 +30,7 @@ from ..storage.tables import (
     job_roles,
     skills,
 )
-from .context import PlantContext, not_found
+from .context import PlantContext
 
 __all__ = ["AuditService"]
 
@@ -229,8 +230,6 @@ class AuditService:
         return AgentFacts(
             governance_agent_id=a.governance_agent_id,
             governor_exists=a.governance_agent_id in governor_ids,
-            industry_exists=True,
-            job_role_exists=role is not None,
             job_role_certified=role is not None and role.status == "certified",
             job_role_industry_id=None if role is None else role.industry_id,
             industry_id=a.industry_id,
@@ -240,9 +239,11 @@ class AuditService:
                 s for s in agent_skills_ if skill_status.get(s) != "certified"
             ),
             trial_mode_sandbox_url=a.trial_mode_sandbox_url,
-            amendment_events=tuple(events_of[a.id]),
-            audit_entries=audited[a.id],
-            version_hash_ok=repo.version_hash(content) == a.version_hash,
+            stored=StoredFacts(
+                amendment_events=tuple(events_of[a.id]),
+                audit_entries=audited[a.id],
+                version_hash_ok=repo.version_hash(content) == a.version_hash,
+            ),
         )
 
     async def check_tampering(

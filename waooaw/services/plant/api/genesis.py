@@ -12,15 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from waooaw.generated.plant import models, server
 from waooaw.runtime.server import ProblemError
 
-from ...common.pagination import decode_cursor, encode_cursor
-from ..domain.canonical import now_ts
+from ...common.db import unique_violation
+from ...common.errors import not_found
+from ...common.idempotency import create_once
+from ...common.pagination import decode_position, encode_cursor
+from ...common.values import now_ts
 from ..storage import repo
-from ..storage.tables import industries, job_role_skills, job_roles, skills
-from .context import PlantContext, not_found, unique_violation
+from ..storage.tables import idempotency_keys, industries, job_role_skills, job_roles, skills
+from . import views
+from .agents import CONSTITUTIONAL
+from .context import PlantContext
 
 __all__ = ["GenesisService"]
-
-CONSTITUTIONAL = "https://waooaw.com/errors/constitutional-alignment"
 
 
 class GenesisService:
@@ -34,10 +37,14 @@ class GenesisService:
     ) -> server.ListIndustriesResult:
         async with self.ctx.db.read() as conn:
             rows, after = await repo.page(
-                conn, select(industries), industries.c.seq, after=decode_cursor(cursor), limit=limit
+                conn,
+                select(industries),
+                industries.c.seq,
+                after=decode_position(cursor),
+                limit=limit,
             )
         body = models.IndustryList(
-            items=[repo.industry_model(r) for r in rows],
+            items=[views.industry_model(r) for r in rows],
             next_cursor=None if after is None else encode_cursor(after),
         )
         return server.ListIndustries200Response(body=body)
@@ -60,10 +67,10 @@ class GenesisService:
             query = query.where(skills.c.status == status.value)
         async with self.ctx.db.read() as conn:
             rows, after = await repo.page(
-                conn, query, skills.c.seq, after=decode_cursor(cursor), limit=limit
+                conn, query, skills.c.seq, after=decode_position(cursor), limit=limit
             )
         body = models.SkillList(
-            items=[repo.skill_model(r) for r in rows],
+            items=[views.skill_model(r) for r in rows],
             next_cursor=None if after is None else encode_cursor(after),
         )
         return server.ListSkills200Response(body=body)
@@ -89,7 +96,7 @@ class GenesisService:
                 async with conn.begin_nested():
                     await conn.execute(insert(skills).values(**values))
             except IntegrityError as exc:
-                if unique_violation(exc, "name"):
+                if unique_violation(exc, skills, "name"):
                     raise ProblemError(409, f"a skill named {body.name!r} already exists") from None
                 raise
             await self.ctx.trail.append(
@@ -102,9 +109,11 @@ class GenesisService:
                 recorded_at=now,
             )
             row = (await conn.execute(select(skills).where(skills.c.id == skill_id))).one()
-            return repo.skill_model(row)
+            return views.skill_model(row)
 
-        created = await self.ctx.create_once(
+        created = await create_once(
+            self.ctx.db,
+            idempotency_keys,
             scope="createSkill",
             key=idempotency_key,
             body=body,
@@ -120,7 +129,7 @@ class GenesisService:
             row = (await conn.execute(select(skills).where(skills.c.id == str(skill_id)))).first()
         if row is None:
             raise not_found("skill", skill_id)
-        return server.GetSkill200Response(body=repo.skill_model(row))
+        return server.GetSkill200Response(body=views.skill_model(row))
 
     async def certify_skill(
         self,
@@ -158,7 +167,7 @@ class GenesisService:
                 recorded_at=now,
             )
             row = (await conn.execute(select(skills).where(skills.c.id == str(skill_id)))).one()
-        return server.CertifySkill200Response(body=repo.skill_model(row))
+        return server.CertifySkill200Response(body=views.skill_model(row))
 
     # -- job roles ------------------------------------------------------------------------
 
@@ -178,11 +187,12 @@ class GenesisService:
             query = query.where(job_roles.c.status == status.value)
         async with self.ctx.db.read() as conn:
             rows, after = await repo.page(
-                conn, query, job_roles.c.seq, after=decode_cursor(cursor), limit=limit
+                conn, query, job_roles.c.seq, after=decode_position(cursor), limit=limit
             )
-            items = await repo.fetch_job_roles(conn, rows)
+            records = await repo.fetch_job_roles(conn, rows)
         body = models.JobRoleList(
-            items=items, next_cursor=None if after is None else encode_cursor(after)
+            items=[views.job_role_model(r) for r in records],
+            next_cursor=None if after is None else encode_cursor(after),
         )
         return server.ListJobRoles200Response(body=body)
 
@@ -237,9 +247,11 @@ class GenesisService:
                 recorded_at=now,
             )
             row = (await conn.execute(select(job_roles).where(job_roles.c.id == role_id))).one()
-            return (await repo.fetch_job_roles(conn, [row]))[0]
+            return views.job_role_model((await repo.fetch_job_roles(conn, [row]))[0])
 
-        created = await self.ctx.create_once(
+        created = await create_once(
+            self.ctx.db,
+            idempotency_keys,
             scope="createJobRole",
             key=idempotency_key,
             body=body,
@@ -258,7 +270,7 @@ class GenesisService:
             if row is None:
                 raise not_found("job role", job_role_id)
             role = (await repo.fetch_job_roles(conn, [row]))[0]
-        return server.GetJobRole200Response(body=role)
+        return server.GetJobRole200Response(body=views.job_role_model(role))
 
     async def certify_job_role(
         self,
@@ -319,5 +331,5 @@ class GenesisService:
                 recorded_at=now,
             )
             result = (await conn.execute(select(job_roles).where(job_roles.c.id == role))).one()
-            model = (await repo.fetch_job_roles(conn, [result]))[0]
-        return server.CertifyJobRole200Response(body=model)
+            record = (await repo.fetch_job_roles(conn, [result]))[0]
+        return server.CertifyJobRole200Response(body=views.job_role_model(record))

@@ -1,50 +1,80 @@
 """The seven L0 principles, declared once.
 
-Creation-time validation (``violations_at_creation``) and the compliance audit
-(``evaluate``) both read :data:`PRINCIPLES`; nothing else decides what the
-constitution says. Each principle checks an :class:`AgentFacts` snapshot and
-returns ``None`` when it holds or a sentence saying why it does not.
+Agent creation (``decide_creation``) and the compliance audit (``evaluate``) both read
+:data:`PRINCIPLES`; nothing else decides what the constitution says. Each principle
+checks an :class:`AgentFacts` snapshot and returns ``None`` when it holds or a sentence
+saying why it does not. What a principle does when an agent is created is declared with
+it (:class:`AtCreation`):
 
-Blocking principles are enforced when an agent is created (a failure is a 422
-constitutional-alignment problem); advisory ones are only reported by the audit.
+* ``ENFORCED`` - checked against the request; a breach refuses the agent (a 422
+  constitutional-alignment problem naming the principle's ``input_field``);
+* ``ADVISORY`` - checked and recorded in the agent's alignment, never refuses;
+* ``BY_CONSTRUCTION`` - creation itself writes what the principle checks (the
+  ``created`` amendment, the audit entry, the version hash), so it cannot fail then and
+  is not evaluated; the audit checks it on the stored agent (:class:`StoredFacts`).
+
+A principle with an ``input_rule`` also owns the *shape* of its request field: a value
+the contract's schema refuses there (a missing or malformed governor) breaks the
+principle, not just the schema (``malformed_input``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
 
 __all__ = [
     "PRINCIPLES",
     "AgentFacts",
+    "AtCreation",
+    "CreationDecision",
     "Principle",
     "PrincipleResult",
+    "StoredFacts",
+    "alignment",
+    "decide_creation",
     "evaluate",
-    "violations_at_creation",
+    "malformed_input",
 ]
 
 GENESIS = "genesis"
 
 
+class AtCreation(Enum):
+    ENFORCED = "enforced"
+    ADVISORY = "advisory"
+    BY_CONSTRUCTION = "by construction"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFacts:
+    """What only a stored agent has (creation makes each of them hold)."""
+
+    amendment_events: tuple[str, ...]
+    audit_entries: int
+    version_hash_ok: bool
+
+
 @dataclass(frozen=True, slots=True)
 class AgentFacts:
-    """Everything the principles look at, gathered by the storage layer."""
+    """Everything the principles look at, gathered by the storage layer.
+
+    ``stored`` is None for an agent being created: the principles reading it hold by
+    construction then.
+    """
 
     governance_agent_id: str
     governor_exists: bool
-    industry_exists: bool
-    job_role_exists: bool
     job_role_certified: bool
     job_role_industry_id: str | None
     industry_id: str
     required_skill_ids: frozenset[str]
     skill_ids: tuple[str, ...]
-    missing_skill_ids: frozenset[str] = frozenset()
     uncertified_skill_ids: frozenset[str] = frozenset()
     trial_mode_sandbox_url: str | None = None
-    amendment_events: tuple[str, ...] = ("created",)
-    audit_entries: int = 1
-    version_hash_ok: bool = True
+    stored: StoredFacts | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +82,13 @@ class Principle:
     id: str
     title: str
     description: str
-    blocking: bool
+    at_creation: AtCreation
+    #: the request field (of the agent being created) the principle judges
     input_field: str | None
     check: Callable[[AgentFacts], str | None] = field(repr=False)
+    #: what the principle requires of ``input_field``, when a value the schema refuses
+    #: there breaks the principle itself
+    input_rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +109,17 @@ def _single_governor(f: AgentFacts) -> str | None:
     )
 
 
+def _stored(f: AgentFacts) -> StoredFacts:
+    if f.stored is None:
+        raise ValueError(
+            "this principle holds by construction at creation; it reads a stored agent"
+        )
+    return f.stored
+
+
 def _amendment_history(f: AgentFacts) -> str | None:
-    if f.amendment_events and f.amendment_events[0] == "created":
+    events = _stored(f).amendment_events
+    if events and events[0] == "created":
         return None
     return "amendment history does not start with the creation event"
 
@@ -100,7 +143,7 @@ def _specialization(f: AgentFacts) -> str | None:
 
 
 def _audit_trail(f: AgentFacts) -> str | None:
-    return None if f.audit_entries > 0 else "no audit trail entry records this agent"
+    return None if _stored(f).audit_entries > 0 else "no audit trail entry records this agent"
 
 
 def _industry_alignment(f: AgentFacts) -> str | None:
@@ -110,7 +153,9 @@ def _industry_alignment(f: AgentFacts) -> str | None:
 
 
 def _version_integrity(f: AgentFacts) -> str | None:
-    return None if f.version_hash_ok else "version_hash does not match the agent's content"
+    if _stored(f).version_hash_ok:
+        return None
+    return "version_hash does not match the agent's content"
 
 
 PRINCIPLES: tuple[Principle, ...] = (
@@ -118,15 +163,16 @@ PRINCIPLES: tuple[Principle, ...] = (
         "L0-01",
         "Single Governor",
         "Every agent answers to exactly one governance agent: Genesis or a known governor.",
-        True,
+        AtCreation.ENFORCED,
         "governance_agent_id",
         _single_governor,
+        input_rule="governance_agent_id is required and must be 'genesis' or a governor's UUID",
     ),
     Principle(
         "L0-02",
         "Amendment History",
         "An agent's history of changes starts with its creation event and is append-only.",
-        True,
+        AtCreation.BY_CONSTRUCTION,
         None,
         _amendment_history,
     ),
@@ -134,7 +180,7 @@ PRINCIPLES: tuple[Principle, ...] = (
         "L0-03",
         "External Execution Approval",
         "External actions run in a trial sandbox until approved (trial_mode_sandbox_url).",
-        False,
+        AtCreation.ADVISORY,
         "trial_mode_sandbox_url",
         _external_execution,
     ),
@@ -142,7 +188,7 @@ PRINCIPLES: tuple[Principle, ...] = (
         "L0-04",
         "Agent Specialization",
         "An agent works in a certified job role with certified skills covering what the role requires.",
-        True,
+        AtCreation.ENFORCED,
         "skills",
         _specialization,
     ),
@@ -150,7 +196,7 @@ PRINCIPLES: tuple[Principle, ...] = (
         "L0-05",
         "Audit Trail",
         "Every change to an agent is recorded in the hash-chained audit trail.",
-        True,
+        AtCreation.BY_CONSTRUCTION,
         None,
         _audit_trail,
     ),
@@ -158,7 +204,7 @@ PRINCIPLES: tuple[Principle, ...] = (
         "L0-06",
         "Industry Alignment",
         "An agent's industry is the industry of its job role.",
-        True,
+        AtCreation.ENFORCED,
         "industry_id",
         _industry_alignment,
     ),
@@ -166,7 +212,7 @@ PRINCIPLES: tuple[Principle, ...] = (
         "L0-07",
         "Version Integrity",
         "An agent's version_hash is the hash of its current canonical content.",
-        True,
+        AtCreation.BY_CONSTRUCTION,
         None,
         _version_integrity,
     ),
@@ -174,10 +220,63 @@ PRINCIPLES: tuple[Principle, ...] = (
 
 
 def evaluate(facts: AgentFacts) -> list[PrincipleResult]:
-    """Every principle's outcome for one agent (the audit's view)."""
-    return [PrincipleResult(p, p.check(facts)) for p in PRINCIPLES]
+    """Every principle's outcome for one agent.
+
+    For an agent being created (``facts.stored`` is None) the ``BY_CONSTRUCTION``
+    principles are not checked: they hold because creation writes what they read.
+    """
+    return [
+        PrincipleResult(p, None)
+        if facts.stored is None and p.at_creation is AtCreation.BY_CONSTRUCTION
+        else PrincipleResult(p, p.check(facts))
+        for p in PRINCIPLES
+    ]
 
 
-def violations_at_creation(facts: AgentFacts) -> list[PrincipleResult]:
-    """The blocking principles an agent about to be created would break."""
-    return [r for r in evaluate(facts) if r.principle.blocking and not r.passed]
+def alignment(results: Iterable[PrincipleResult], checked_at: str) -> dict[str, Any]:
+    """An agent's ``constitutional_alignment``, as stored and served."""
+    results = list(results)
+    return {
+        "status": "compliant" if all(r.passed for r in results) else "non_compliant",
+        "checked_at": checked_at,
+        "principles": [
+            {
+                "principle_id": r.principle.id,
+                "title": r.principle.title,
+                "passed": r.passed,
+                "detail": r.detail,
+            }
+            for r in results
+        ],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class CreationDecision:
+    """One evaluation of an agent about to be created: what refuses it, what is recorded."""
+
+    results: tuple[PrincipleResult, ...]
+
+    @property
+    def violations(self) -> list[PrincipleResult]:
+        """The enforced principles the agent would break (empty: create it)."""
+        return [
+            r
+            for r in self.results
+            if r.principle.at_creation is AtCreation.ENFORCED and not r.passed
+        ]
+
+    def alignment(self, checked_at: str) -> dict[str, Any]:
+        return alignment(self.results, checked_at)
+
+
+def decide_creation(facts: AgentFacts) -> CreationDecision:
+    if facts.stored is not None:
+        raise ValueError("an agent being created has no stored facts yet")
+    return CreationDecision(tuple(evaluate(facts)))
+
+
+def malformed_input(fields: Iterable[str]) -> list[Principle]:
+    """The principles broken by a schema-invalid value of these request fields."""
+    wanted = set(fields)
+    return [p for p in PRINCIPLES if p.input_rule is not None and p.input_field in wanted]

@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..domain.canonical import canonical_json, now_ts
+from ...common.values import canonical_json, now_ts
 from .tables import audit_entries, audit_head
 
 __all__ = ["AuditTrail", "Break", "ChainReport", "Head"]

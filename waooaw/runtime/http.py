@@ -1,6 +1,8 @@
-"""HTTP plumbing shared by the services.
+"""A whole app's HTTP layer: what every service (and the mock) installs around its routers.
 
-``install_http(app, ...)`` gives an app:
+Nothing here knows a product or a database; service-specific handlers (the database
+being down, ...) are passed in as ``extra_handlers``. ``install_http(app, ...)`` gives
+an app:
 
 * a correlation id per request (``X-Correlation-ID`` accepted when well-formed,
   otherwise a new UUID), echoed on every response and put in every problem body
@@ -27,11 +29,22 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from waooaw.runtime.server import PROBLEM_MEDIA_TYPE, ProblemError, install_problem_handlers
+from .context import accept_or_new, correlation_id, request_id
+from .server import PROBLEM_MEDIA_TYPE, ProblemError, install_problem_handlers
 
-from .correlation import accept_or_new, correlation_id, request_id
+__all__ = [
+    "CORS_EXPOSE",
+    "CORS_HEADERS",
+    "CORS_METHODS",
+    "ExceptionHandlers",
+    "ProblemCORSMiddleware",
+    "RequestContextMiddleware",
+    "install_http",
+    "serve_contract",
+]
 
-__all__ = ["ProblemCORSMiddleware", "RequestContextMiddleware", "install_http", "serve_contract"]
+#: exception type -> handler, as ``FastAPI.add_exception_handler`` takes them
+ExceptionHandlers = Mapping[type[Exception], Callable[[Request, Exception], Awaitable[Response]]]
 
 log = logging.getLogger("waooaw.http")
 access_log = logging.getLogger("waooaw.access")
@@ -199,8 +212,7 @@ def install_http(
     *,
     cors_origins: Sequence[str],
     max_body_bytes: int = 1_048_576,
-    extra_handlers: Mapping[type[Exception], Callable[[Request, Exception], Awaitable[Response]]]
-    | None = None,
+    extra_handlers: ExceptionHandlers | None = None,
     cors_origin_regex: str | None = None,
     cors_methods: Sequence[str] = CORS_METHODS,
     cors_headers: Sequence[str] = CORS_HEADERS,
@@ -211,10 +223,9 @@ def install_http(
     The ``cors_*`` defaults suit the services; a mock of another contract passes
     that contract's methods and headers.
     """
-    install_problem_handlers(app)
     # unhandled exceptions are turned into problems by RequestContextMiddleware,
-    # inside CORS, rather than by Starlette's outermost ServerErrorMiddleware
-    app.exception_handlers.pop(Exception, None)
+    # inside CORS, rather than by a handler in Starlette's outermost ServerErrorMiddleware
+    install_problem_handlers(app, unhandled=False)
     for exc_type, handler in (extra_handlers or {}).items():
         app.add_exception_handler(exc_type, handler)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body_bytes)
