@@ -42,9 +42,7 @@ import gc
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -58,13 +56,13 @@ from typing import Any
 import httpx
 
 from waooaw.generated.plant import models
-from waooaw.generated.plant.client import AsyncPlantClient, PlantClient
+from waooaw.generated.plant.client import AsyncPlantClient, PlantAPIError, PlantClient
+from waooaw.services.plant.seeding import seed_catalogue
+from waooaw.services.process import ServiceStartError, running_service, service_env
 
 TARGET_RATIO = 1.10
 AUDIT_KEY = "bench-audit-key-0123456789abcdef"
-INDUSTRY = "1d0f5c2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"  # seeded by the migrations (Marketing)
 READY_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 10.0
 LIST_LIMIT = 20
 WARMUP_CALLS = 30
 TIMEOUT_S = 30.0
@@ -76,135 +74,21 @@ AsyncCall = Callable[[], Awaitable[object]]
 # -- Plant ----------------------------------------------------------------------------------------
 
 
-class PlantStartError(RuntimeError):
-    pass
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(STOP_TIMEOUT_S)
-
-
 @contextmanager
 def running_plant(folder: Path) -> Iterator[str]:
     """Plant on a free 127.0.0.1 port over a SQLite file in ``folder``; yields its URL."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANT_")}
-    env.pop("WAOOAW_ENV", None)
-    env.update(
+    env = service_env(
         DATABASE_URL=f"sqlite:///{folder / 'plant.db'}", AUDIT_KEY=AUDIT_KEY, PLANT_ENV="test"
     )
-    log = folder / "plant.log"
-    for _attempt in range(3):
-        port = _free_port()
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [
-                    *(sys.executable, "-m", "waooaw.cli", "serve", "plant"),
-                    *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
-                ],
-                cwd=folder,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            if _wait_ready(url, process, log):
-                yield url
-                return
-        finally:
-            _stop(process)
-    raise PlantStartError("no free port after 3 attempts")
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> bool:
-    """True when ready; False when the port was taken; PlantStartError otherwise."""
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    with httpx.Client(base_url=url, timeout=2.0) as http:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                text = log.read_text(errors="replace")
-                if "address already in use" in text.lower():
-                    return False
-                raise PlantStartError(f"Plant exited with {process.returncode}:\n{text}")
-            try:
-                if http.get("/ready").status_code == 200:
-                    return True
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-    raise PlantStartError(f"Plant was not ready within {READY_TIMEOUT_S}s")
+    with running_service("plant", folder, env=env, ready_timeout=READY_TIMEOUT_S) as plant:
+        yield plant.base_url
 
 
 def seed(url: str, agents: int) -> list[str]:
     """Two certified skills, a certified job role and ``agents`` agents; their ids."""
-
-    def ok(response: httpx.Response, status: int) -> dict[str, Any]:
-        if response.status_code != status:
-            raise PlantStartError(f"seeding: {response.status_code} {response.text}")
-        body: dict[str, Any] = response.json()
-        return body
-
-    with httpx.Client(base_url=url, timeout=30.0) as http:
-        skill_ids = []
-        for i in range(2):
-            skill = ok(
-                http.post(
-                    "/api/v1/genesis/skills",
-                    json={"name": f"Bench skill {i}", "category": "technical", "description": "x"},
-                ),
-                201,
-            )
-            ok(http.post(f"/api/v1/genesis/skills/{skill['id']}/certify"), 200)
-            skill_ids.append(skill["id"])
-        role = ok(
-            http.post(
-                "/api/v1/genesis/job-roles",
-                json={
-                    "name": "Bench role",
-                    "description": "Benchmarks.",
-                    "industry_id": INDUSTRY,
-                    "required_skills": skill_ids,
-                    "seniority": "mid",
-                },
-            ),
-            201,
-        )
-        ok(http.post(f"/api/v1/genesis/job-roles/{role['id']}/certify"), 200)
-        ids = []
-        for i in range(agents):
-            agent = ok(
-                http.post(
-                    "/api/v1/agents",
-                    json={
-                        "name": f"Bench agent {i}",
-                        "description": "An agent to read back.",
-                        "industry_id": INDUSTRY,
-                        "job_role_id": role["id"],
-                        "skills": skill_ids,
-                        "governance_agent_id": "genesis",
-                        "specialties": ["B2B SaaS", "email"],
-                        "price_per_month": 12000,
-                        "trial_mode_sandbox_url": "https://sandbox.waooaw.com/agents/bench",
-                    },
-                ),
-                201,
-            )
-            ids.append(agent["id"])
-        return ids
+    with PlantClient(url, timeout=TIMEOUT_S) as client:
+        catalogue = seed_catalogue(client, agents=agents, skills=2)
+    return [str(agent.id) for agent in catalogue.agents]
 
 
 # -- cases ----------------------------------------------------------------------------------------
@@ -549,7 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 agent_ids = seed(url, args.agents)
                 print(f"Plant at {url}, {len(agent_ids)} agents", file=sys.stderr)
                 cases = asyncio.run(measure(url, agent_ids[0], args))
-        except PlantStartError as exc:
+        except (ServiceStartError, PlantAPIError) as exc:
             print(f"could not start Plant: {exc}", file=sys.stderr)
             return 2
     if args.json:

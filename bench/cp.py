@@ -309,12 +309,9 @@ def queue_tasks(url: str, count: int) -> None:
 
 
 def cp_env(url: str, plant_url: str, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("CP_", "JWT_", "PLANT_", "WAOOAW_")) and k != "DATABASE_URL"
-    }
-    env.update(
+    from waooaw.services.process import service_env
+
+    return service_env(
         CP_DATABASE_URL=url,
         PLANT_API_URL=plant_url,
         CP_ENV="production",
@@ -324,7 +321,6 @@ def cp_env(url: str, plant_url: str, **extra: str) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
         **extra,
     )
-    return env
 
 
 CP_ARGV = (sys.executable, "-m", "waooaw.cli", "serve", "cp", "--log-level", "warning")
@@ -559,12 +555,12 @@ def main(argv: list[str] | None = None) -> int:
                 ) as plant:
                     env = cp_env(
                         cp_url,
-                        plant.url,
+                        plant.base_url,
                         CP_PLANT_CACHE_SECONDS="600",
                         CP_PLANT_MAX_STALE_SECONDS="1200",
                     )
                     with pb.serve("cp", CP_ARGV, env=env, cwd=work, cpus=server_cpus) as cp:
-                        copy_s = wait_for_copy(cp.url)
+                        copy_s = wait_for_copy(cp.base_url)
                         extra["catalogue_copy_s"] = copy_s
                         print(
                             f"CP copied Plant's {profile.agents:,} agents in {copy_s:.1f} s"
@@ -581,7 +577,7 @@ def main(argv: list[str] | None = None) -> int:
                             f"\nMarketplace list ({'PostgreSQL' if args.postgres else 'SQLite'};"
                             " medians over rounds)"
                         )
-                        cells = list_benchmark(cp.port, cp.url, profile, load_cpus)
+                        cells = list_benchmark(cp.port, cp.base_url, profile, load_cpus)
         if not args.skip_drain:
             print("\nQueue drain (sandbox run time 0; CP_WORKER_CONCURRENCY 16 per worker)")
             drains = drain_benchmark(work, profile, args.postgres)

@@ -220,8 +220,8 @@ class Server:
 
 
 def seed(plant_url: str, token: str, agents: int) -> list[str]:
-    from tests.support.plant_seed import seed_catalogue
     from waooaw.generated.plant.client import PlantClient
+    from waooaw.services.plant.seeding import seed_catalogue
 
     with PlantClient(plant_url, headers={"Authorization": f"Bearer {token}"}) as client:
         return [str(a.id) for a in seed_catalogue(client, agents=agents).agents]

@@ -104,8 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--operations", type=int, default=300)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--waooaw", type=Path, default=VENV_BIN / "waooaw", help="waooaw console script to time"
+    )
     args = parser.parse_args(argv)
-    waooaw = str(VENV_BIN / "waooaw")
+    waooaw = str(args.waooaw.absolute())
     python = str(VENV_BIN / "python")
     with tempfile.TemporaryDirectory(prefix="waooaw-bench-gov-") as tmp:
         base, head = make_contracts(Path(tmp), args.operations)

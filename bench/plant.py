@@ -34,7 +34,13 @@ What runs:
   ``team_assigned`` payloads) and a signed head; ``AuditTrail.verify_chain`` is timed on a
   synchronous SQLAlchemy connection at 100k and at 1M entries; then a fresh Plant server
   streams ``GET /api/v1/audit/export`` of all 1M entries (CSV, the default, and JSON Lines)
-  and its peak RSS (``VmHWM`` in /proc/<pid>/status) is read.
+  and its peak RSS (``VmHWM`` in /proc/<pid>/status) is read. The baseline: the first
+  size again, hashed as before migration 0003 (HMAC-SHA256), verified by ``verify_chain``
+  and by the loop as it was before 0003 (``legacy_verify``); ratios are printed.
+* ``--workers N``: Plant with 1 worker, with N workers (``waooaw serve plant --workers N``)
+  and with 1 worker on uvicorn's old stack (``--loop asyncio --http h11``), the reads at
+  c=1 and c=32 (N workers at c=32 only), taking turns; server CPU counts all worker
+  processes. Target: N workers / 1 worker throughput at c=32 >= 1.7.
 
 Targets (PASS/FAIL in the table; exit status 1 when one fails): overhead waooaw/baseline
 <= 1.10 on p50 latency and (inverse) on throughput, for each read and concurrency;
@@ -57,7 +63,6 @@ import math
 import os
 import random
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -71,6 +76,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from waooaw.services.process import ServiceProcess, running_service, service_env
+
 if TYPE_CHECKING:
     from waooaw.services.plant.storage.audit import AuditTrail
 
@@ -78,8 +85,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 HOST = "127.0.0.1"
 AUDIT_KEY = "bench-audit-key-0123456789abcdef"
-READY_TIMEOUT_S = 60.0
-MARKETING = "1d0f5c2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
+READY_TIMEOUT_S = 180.0  # a loaded machine starts processes slowly
 SANDBOX = "https://sandbox.waooaw.com/agents/email"
 
 # Targets.
@@ -245,24 +251,27 @@ def run_load(spec: dict[str, Any]) -> LoadResult:
 # -- servers ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process, all its threads."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(server: Server, spec: dict[str, Any]) -> LoadResult:
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its live descendants (uvicorn's workers)."""
+    total = cpu_seconds(pid)
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return total
+    return total + sum(tree_cpu_seconds(int(c)) for c in children)
+
+
+def measure(server: ServiceProcess, spec: dict[str, Any]) -> LoadResult:
     """One load run against ``server``, with the server's CPU time per request."""
-    before = cpu_seconds(server.process.pid)
+    before = tree_cpu_seconds(server.process.pid)
     result = run_load(spec)
-    used = cpu_seconds(server.process.pid) - before
+    used = tree_cpu_seconds(server.process.pid) - before
     result.server_cpu_ms = 1000 * used / result.completed if result.completed else math.nan
     return result
 
@@ -274,76 +283,29 @@ def proc_status_mb(pid: int, field_name: str) -> float:
     raise RuntimeError(f"{field_name} not in /proc/{pid}/status")
 
 
-@dataclass
-class Server:
-    name: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
-
-    def peak_rss_mb(self) -> float:
-        return proc_status_mb(self.process.pid, "VmHWM")
-
-    def rss_mb(self) -> float:
-        return proc_status_mb(self.process.pid, "VmRSS")
+def peak_rss_mb(server: ServiceProcess) -> float:
+    return proc_status_mb(server.process.pid, "VmHWM")
 
 
 @contextmanager
 def serve(
     name: str, argv: Sequence[str], *, env: dict[str, str], cwd: Path, cpus: set[int] | None
-) -> Iterator[Server]:
-    import httpx
-
-    port = free_port()
-    log = cwd / f"{name}-{port}.log"
+) -> Iterator[ServiceProcess]:
+    """``argv`` on a free port until ready (``waooaw.services.process``), pinned to ``cpus``."""
     preexec: Callable[[], None] | None = None
     if cpus:
 
         def preexec() -> None:
             os.sched_setaffinity(0, cpus)
 
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*argv, "--host", HOST, "--port", str(port)],
-            cwd=cwd,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            preexec_fn=preexec,
-        )
-    server = Server(name, port, process, log)
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        with httpx.Client(base_url=server.url, timeout=2.0) as http:
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited: {log.read_text(errors='replace')[-1500:]}")
-                try:
-                    if http.get("/ready").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{name} not ready in {READY_TIMEOUT_S:.0f} s")
-                time.sleep(0.1)
+    with running_service(
+        name, cwd, env=env, argv=argv, ready_timeout=READY_TIMEOUT_S, preexec_fn=preexec
+    ) as server:
         yield server
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
 
 
 def plant_env(database: Path, pool_size: int | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLANT_", "WAOOAW_"))}
-    env.update(
+    env = service_env(
         DATABASE_URL=f"sqlite:///{database}",
         AUDIT_KEY=AUDIT_KEY,
         PLANT_ENV="production",
@@ -387,20 +349,25 @@ class Clock:
 
 
 AuditRow = tuple[int, str, str, str, str, str, str, str | None, str | None, str]
+#: an audit row as inserted: the row, then the algorithm column
+InsertRow = tuple[int, str, str, str, str, str, str, str | None, str | None, str, int]
 
 
 class Chain:
     """Audit entries computed in bulk the way ``AuditTrail.append`` computes them."""
 
-    def __init__(self, trail: AuditTrail) -> None:
+    def __init__(self, trail: AuditTrail, algorithm: int | None = None) -> None:
+        from waooaw.services.plant.storage.audit import CURRENT_ALGORITHM
+
         self.trail = trail
+        self.algorithm = CURRENT_ALGORITHM if algorithm is None else algorithm
         self.count = 0
         self.last: str | None = None
         self.entity_last: dict[str, str] = {}
 
     def add(
         self, entity_type: str, entity_id: str, event: str, actor: str, payload: str, at: str
-    ) -> AuditRow:
+    ) -> InsertRow:
         sequence = self.count + 1
         row: AuditRow = (
             sequence,
@@ -414,10 +381,10 @@ class Chain:
             self.entity_last.get(entity_id),
             "",
         )
-        digest = self.trail.entry_hash(row)
+        digest = self.trail.entry_hash(row, algorithm=self.algorithm)
         self.count, self.last = sequence, digest
         self.entity_last[entity_id] = digest
-        return (*row[:9], digest)
+        return (*row[:9], digest, self.algorithm)
 
     def head(self) -> tuple[int, int, str | None, str]:
         return (1, self.count, self.last, self.trail.sign_head(self.count, self.last))
@@ -457,12 +424,14 @@ class Seeded:
     skill_ids: list[str]
     role_id: str
     audit_entries: int
+    industry_id: str  # the role's
 
 
 def seed_plant(database: Path, agents_n: int) -> Seeded:
     """Skills, a job role and ``agents_n`` agents, written as the API writes them."""
     from waooaw.services.common.values import canonical_json
     from waooaw.services.plant.domain.constitution import AgentFacts, alignment, evaluate
+    from waooaw.services.plant.seeded import INDUSTRY_MARKETING as MARKETING
     from waooaw.services.plant.storage import repo, tables
     from waooaw.services.plant.storage.audit import AuditTrail
 
@@ -474,7 +443,7 @@ def seed_plant(database: Path, agents_n: int) -> Seeded:
 
     chain = Chain(AuditTrail(AUDIT_KEY.encode()))
     now = Clock()
-    audit: list[AuditRow] = []
+    audit: list[InsertRow] = []
     con = _open(database)
     skill_ids = [new_id(), new_id()]
     for number, skill_id in enumerate(skill_ids):
@@ -586,7 +555,7 @@ def seed_plant(database: Path, agents_n: int) -> Seeded:
     _write_head(con, chain)
     con.execute("COMMIT")
     con.close()
-    return Seeded(agent_ids, skill_ids, role_id, chain.count)
+    return Seeded(agent_ids, skill_ids, role_id, chain.count, MARKETING)
 
 
 def uuid_from(bits: int) -> str:
@@ -598,14 +567,15 @@ def uuid_from(bits: int) -> str:
 class SyntheticTrail:
     """A growing audit trail: per block, three agents created and one of them re-teamed."""
 
-    def __init__(self, database: Path) -> None:
+    def __init__(self, database: Path, algorithm: int | None = None) -> None:
         from waooaw.services.common.values import canonical_json
+        from waooaw.services.plant.seeded import INDUSTRY_MARKETING as MARKETING
         from waooaw.services.plant.storage import repo
         from waooaw.services.plant.storage.audit import AuditTrail
 
         migrate(database)
         self.database = database
-        self.chain = Chain(AuditTrail(AUDIT_KEY.encode()))
+        self.chain = Chain(AuditTrail(AUDIT_KEY.encode()), algorithm)
         self.clock = Clock()
         self.placeholder = "00000000-0000-4000-8000-000000000000"
         content = repo.agent_content(
@@ -613,7 +583,7 @@ class SyntheticTrail:
             name="Email Marketing Agent",
             description="Writes and tests email campaigns.",
             industry_id=MARKETING,
-            job_role_id="3f2b7e40-5c6d-4e7f-a081-9c0d1e2f3041",
+            job_role_id="25f76120-9074-4309-ad0a-91ec9eee2b25",
             skills=["05f76120-9074-4309-ad0a-91ec9eee2b25", "15f76120-9074-4309-ad0a-91ec9eee2b25"],
             governance_agent_id="genesis",
             specialties=["B2B SaaS"],
@@ -634,7 +604,9 @@ class SyntheticTrail:
     def grow(self, total: int, batch: int = 50_000) -> float:
         """Append entries up to ``total``; seconds taken."""
         started = time.perf_counter()
-        insert = "INSERT INTO audit_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        from waooaw.services.plant.storage.tables import audit_entries
+
+        insert = _insert_sql(audit_entries)
         chain, clock, rows = self.chain, self.clock, []
         con = _open(self.database)
         number = chain.count
@@ -687,7 +659,12 @@ class Cell:
 
 
 def load_spec(
-    server: Server, scenario: str, concurrency: int, seeded: Seeded, profile: Profile, cpus: Any
+    server: ServiceProcess,
+    scenario: str,
+    concurrency: int,
+    seeded: Seeded,
+    profile: Profile,
+    cpus: Any,
 ) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "port": server.port,
@@ -708,7 +685,7 @@ def load_spec(
         body = {
             "name": "Bench Agent",
             "description": "Created under load.",
-            "industry_id": MARKETING,
+            "industry_id": seeded.industry_id,
             "job_role_id": seeded.role_id,
             "skills": seeded.skill_ids,
             "governance_agent_id": "genesis",
@@ -720,7 +697,7 @@ def load_spec(
     return spec
 
 
-def same_answers(plant: Server, baseline: Server, seeded: Seeded) -> str | None:
+def same_answers(plant: ServiceProcess, baseline: ServiceProcess, seeded: Seeded) -> str | None:
     """None when both apps return equal JSON for a sample of reads, else what differs."""
     import httpx
 
@@ -728,7 +705,7 @@ def same_answers(plant: Server, baseline: Server, seeded: Seeded) -> str | None:
     paths += [f"/api/v1/agents/{a}" for a in random.Random(3).sample(seeded.agent_ids, 5)]
     with httpx.Client(timeout=30.0) as http:
         for path in paths:
-            ours, theirs = http.get(plant.url + path), http.get(baseline.url + path)
+            ours, theirs = http.get(plant.base_url + path), http.get(baseline.base_url + path)
             if ours.status_code != 200 or theirs.status_code != 200:
                 return f"{path}: HTTP {ours.status_code} vs {theirs.status_code}"
             if ours.json() != theirs.json():
@@ -737,10 +714,10 @@ def same_answers(plant: Server, baseline: Server, seeded: Seeded) -> str | None:
                 b = b.get("items", [b])[0]
                 keys = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
                 return f"{path}: members differ: {', '.join(keys) or 'order/page'}"
-        cursor = http.get(plant.url + paths[0]).json()["next_cursor"]
+        cursor = http.get(plant.base_url + paths[0]).json()["next_cursor"]
         if cursor is not None:
             path = f"/api/v1/agents?limit=20&cursor={cursor}"
-            if http.get(plant.url + path).json() != http.get(baseline.url + path).json():
+            if http.get(plant.base_url + path).json() != http.get(baseline.base_url + path).json():
                 return f"{path}: second pages differ"
     return None
 
@@ -805,6 +782,101 @@ def http_benchmark(
     return cells, differs, seeded, seed_s
 
 
+#: the HTTP stack uvicorn used before uvloop and httptools were installed, for comparison
+H11_ARGV = (
+    *(sys.executable, "-m", "uvicorn", "--factory", "waooaw.services.runner:plant_app"),
+    *("--loop", "asyncio", "--http", "h11", "--log-level", "warning", "--no-access-log"),
+)
+
+
+def scale_benchmark(
+    work: Path,
+    profile: Profile,
+    workers: int,
+    server_cpus: set[int] | None,
+    load_cpus: set[int] | None,
+    pool_size: int | None,
+) -> dict[tuple[str, str, int], Cell]:
+    """Plant with 1 and ``workers`` worker processes, and on h11 + asyncio (the stack
+    before uvloop/httptools), the same reads, the apps taking turns in each round."""
+    database = work / "scale.db"
+    seeded = seed_plant(database, profile.agents)
+    env = plant_env(database, pool_size)
+    cells: dict[tuple[str, str, int], Cell] = {}
+    one, many = "1 worker", f"{workers} workers"
+    with (
+        serve("plant-1", [*PLANT_ARGV, "--workers", "1"], env=env, cwd=work, cpus=server_cpus) as a,
+        serve(
+            f"plant-{workers}",
+            [*PLANT_ARGV, "--workers", str(workers)],
+            env=env,
+            cwd=work,
+            cpus=server_cpus,
+        ) as b,
+        serve("plant-h11", H11_ARGV, env=env, cwd=work, cpus=server_cpus) as h,
+    ):
+        time.sleep(3.0)  # /ready answered by one worker: let the others start too
+        for round_no in range(profile.rounds):
+            apps = [(one, a), (many, b), (H11, h)]
+            apps = apps[round_no % 3 :] + apps[: round_no % 3]
+            for scenario in READS:
+                for c in CONCURRENCIES:
+                    for name, server in apps:
+                        if name == many and c == 1:
+                            continue  # one connection keeps one worker busy
+                        spec = load_spec(server, scenario, c, seeded, profile, load_cpus)
+                        spec["seed"] = round_no
+                        result = measure(server, spec)
+                        cells.setdefault((name, scenario, c), Cell(name, scenario, c)).runs.append(
+                            result
+                        )
+                        progress(round_no, name, scenario, c, result)
+    return cells
+
+
+H11 = "h11+asyncio"
+LABELS = {"get": "GET agent by id", "list": "list agents (20)", "create": "create agent"}
+
+
+def scale_report(cells: dict[tuple[str, str, int], Cell], workers: int) -> list[Target]:
+    one, many = "1 worker", f"{workers} workers"
+    print()
+    print(f"Workers and HTTP stack (Plant; {many} vs 1 worker; uvloop+httptools vs {H11})")
+    print(
+        f"{'scenario':<18}{'conc':>5}| {'app':<12}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'cpu ms':>8}"
+    )
+    for scenario in READS:
+        for c in CONCURRENCIES:
+            for app in (one, many, H11):
+                cell = cells.get((app, scenario, c))
+                if cell is None:
+                    continue
+                print(
+                    f"{LABELS[scenario]:<18}{c:>5}| {app:<12}{cell.median('rps'):>8.0f}"
+                    f"{cell.median('p50_ms'):>9.2f}{cell.median('p99_ms'):>9.2f}"
+                    f"{cell.median('server_cpu_ms'):>8.2f}"
+                )
+    targets = []
+    print()
+    for scenario in READS:
+        ratio = cells[(many, scenario, 32)].median("rps") / cells[(one, scenario, 32)].median("rps")
+        print(f"  {LABELS[scenario]} c=32: throughput {many} / 1 worker = {ratio:.2f}")
+        targets.append(
+            Target(f"{scenario} c=32: {many} / 1 worker throughput", ratio, 1.7, "x", True)
+        )
+        for c in CONCURRENCIES:
+            cpu = cells[(one, scenario, c)].median("server_cpu_ms") / cells[
+                (H11, scenario, c)
+            ].median("server_cpu_ms")
+            rps = cells[(one, scenario, c)].median("rps") / cells[(H11, scenario, c)].median("rps")
+            print(
+                f"  {LABELS[scenario]} c={c}: uvloop+httptools / {H11}:"
+                f" CPU per request {cpu:.2f}, throughput {rps:.2f}"
+            )
+    return targets
+
+
 def progress(round_no: int, app: str, scenario: str, c: int, r: LoadResult) -> None:
     errors = f"  {r.errors} errors ({r.error_sample})" if r.errors else ""
     print(
@@ -848,7 +920,38 @@ class VerifyResult:
         return self.entries / statistics.median(self.cpu_s)
 
 
-def time_verify(database: Path, entries: int, runs: int) -> tuple[list[float], list[float]]:
+def legacy_verify(conn: Any, key: bytes) -> int:
+    """The verification loop as it was before migration 0003, kept as the baseline: rows
+    through SQLAlchemy, the message joined in Python, HMAC-SHA256 per entry (no break
+    classification: the chain is intact). Returns the entries checked."""
+    import hashlib
+    import hmac
+
+    base = hmac.new(key, digestmod=hashlib.sha256)
+    result = conn.exec_driver_sql(
+        "SELECT sequence, entity_type, entity_id, event, actor, recorded_at, payload,"
+        " previous_hash, entity_previous_hash, entry_hash FROM audit_entries ORDER BY sequence"
+    )
+    expected, prev = 1, None
+    while rows := result.fetchmany(20_000):
+        for row in rows:
+            seq, etype, eid, event, actor, at, payload, linked, eprev, digest = tuple(row)
+            mac = base.copy()
+            mac.update(
+                "\x1f".join(
+                    (str(seq), etype, eid, event, actor, at, payload, linked or "", eprev or "")
+                ).encode()
+            )
+            if seq != expected or mac.hexdigest() != digest or linked != prev:
+                raise RuntimeError(f"legacy verification: entry {seq} does not verify")
+            prev = digest
+            expected += 1
+    return expected - 1
+
+
+def time_verify(
+    database: Path, entries: int, runs: int, *, legacy: bool = False
+) -> tuple[list[float], list[float]]:
     from sqlalchemy import create_engine
 
     from waooaw.services.plant.storage.audit import AuditTrail
@@ -860,11 +963,16 @@ def time_verify(database: Path, entries: int, runs: int) -> tuple[list[float], l
         for _ in range(runs):
             with engine.connect() as conn:
                 started, cpu_started = time.perf_counter(), time.process_time()
-                report = trail.verify_chain(conn)
+                if legacy:
+                    checked = legacy_verify(conn, AUDIT_KEY.encode())
+                    intact = True
+                else:
+                    report = trail.verify_chain(conn)
+                    checked, intact = report.entries, report.intact
                 times.append(time.perf_counter() - started)
                 cpu.append(time.process_time() - cpu_started)
-            if not report.intact or report.entries != entries:
-                raise RuntimeError(f"verify_chain over {entries} entries: {report}")
+            if not intact or checked != entries:
+                raise RuntimeError(f"verify_chain over {entries} entries: {checked}, {intact}")
     finally:
         engine.dispose()
     return times, cpu
@@ -888,13 +996,13 @@ def time_export(
     import httpx
 
     with serve("plant-export", PLANT_ARGV, env=plant_env(database), cwd=work, cpus=cpus) as s:
-        idle = s.peak_rss_mb()
+        idle = peak_rss_mb(s)
         size = lines = 0
         tail = b""
         timeout = httpx.Timeout(900.0, connect=10.0)
         started = time.perf_counter()
         with httpx.stream(
-            "GET", s.url + "/api/v1/audit/export", params={"format": fmt}, timeout=timeout
+            "GET", s.base_url + "/api/v1/audit/export", params={"format": fmt}, timeout=timeout
         ) as response:
             response.raise_for_status()
             for chunk in response.iter_raw(1 << 20):
@@ -902,7 +1010,7 @@ def time_export(
                 lines += chunk.count(b"\n")
                 tail = (tail + chunk)[-4096:]
         seconds = time.perf_counter() - started
-        peak = s.peak_rss_mb()
+        peak = peak_rss_mb(s)
     last = tail.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].decode()
     if fmt == "csv":
         complete = lines == entries + 2 and last.startswith(f"head,{entries},")
@@ -928,6 +1036,23 @@ def audit_benchmark(
             flush=True,
         )
         verified.append(result)
+    from waooaw.services.plant.storage.audit import HMAC_SHA256
+
+    # the same trail hashed as before migration 0003 (HMAC-SHA256), through the same code
+    size = profile.audit_sizes[0]
+    old = SyntheticTrail(work / "audit-hmac.db", HMAC_SHA256)
+    old.grow(size)
+    blake = verified[0]
+    for legacy, what in ((False, "verify_chain"), (True, "the loop before 0003")):
+        times, cpu = time_verify(work / "audit-hmac.db", size, profile.verify_runs, legacy=legacy)
+        before = VerifyResult(size, 0.0, times, cpu)
+        print(
+            f"  HMAC-SHA256 entries (as written before 0003), {size:,}, {what}:"
+            f" {before.per_s:,.0f} entries/s ({before.per_cpu_s:,.0f} per CPU second);"
+            f" BLAKE2b verify_chain / this: {blake.per_s / before.per_s:.2f} (wall),"
+            f" {blake.per_cpu_s / before.per_cpu_s:.2f} (CPU)",
+            flush=True,
+        )
     exports = []
     for fmt in profile.export_formats:
         exp = time_export(work, database, profile.audit_sizes[-1], fmt, cpus)
@@ -985,7 +1110,7 @@ def report(
         + f"{'p50':>8}{'p99':>8}{'tput':>8}{'cpu':>8}"
     )
     targets: list[Target] = []
-    labels = {"get": "GET agent by id", "list": "list agents (20)", "create": "create agent"}
+    labels = LABELS
 
     def figures(cell: Cell) -> tuple[float, float, float, float]:
         return (
@@ -1101,6 +1226,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--skip-http", action="store_true", help="only the audit figures")
     parser.add_argument("--skip-audit", action="store_true", help="only the HTTP figures")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="also run Plant with 1 and N worker processes (and on h11+asyncio): target"
+        " N workers / 1 >= 1.7 in throughput at c=32",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--load-worker", action="store_true", help=argparse.SUPPRESS)
@@ -1144,11 +1276,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             cells, differs, _seeded, _ = http_benchmark(
                 work, profile, server_cpus, load_cpus, args.pool_size
             )
+        scale: dict[tuple[str, str, int], Cell] = {}
+        if args.workers:
+            scale = scale_benchmark(
+                work, profile, args.workers, server_cpus, load_cpus, args.pool_size
+            )
         verified: list[VerifyResult] = []
         exports: list[ExportResult] = []
         if not args.skip_audit:
             verified, exports = audit_benchmark(work, profile, server_cpus)
         targets = report(cells, differs, verified, exports)
+        if scale:
+            targets += scale_report(scale, args.workers)
+            print()
+            for t in targets[-len(READS) :]:
+                print(f"  {t.status}  {t.name}: {t.value:.2f} (>= {t.limit})")
         if args.json:
             args.json.write_text(
                 json.dumps(
@@ -1161,7 +1303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 "concurrency": c.concurrency,
                                 "runs": [asdict(r) for r in c.runs],
                             }
-                            for c in cells.values()
+                            for c in [*cells.values(), *scale.values()]
                         ],
                         "verify": [asdict(v) | {"per_s": v.per_s} for v in verified],
                         "export": [asdict(e) for e in exports],

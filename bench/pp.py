@@ -58,11 +58,11 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.plant_seed import seed_catalogue  # noqa: E402
-from tests.support.plant_server import PlantStartError, running_plant  # noqa: E402
+from tests.support.plant_server import ServiceStartError, running_plant  # noqa: E402
 from tests.support.pp_server import JWT_SECRET, running_pp  # noqa: E402
 from waooaw.generated.plant.client import AsyncPlantClient, PlantClient  # noqa: E402
 from waooaw.services.common.auth import JwtSettings, mint_token  # noqa: E402
+from waooaw.services.plant.seeding import seed_catalogue  # noqa: E402
 from waooaw.services.pp import PPSettings, create_app  # noqa: E402
 
 TARGET_ADDED_P50_MS = 3.0
@@ -430,7 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"Plant at {plant.base_url}, PP at {pp.base_url}", file=sys.stderr)
                 pids = Pids(pp=pp.process.pid, plant=plant.process.pid)
                 cases = measure(pp.base_url, plant.base_url, pids, args)
-        except PlantStartError as exc:
+        except ServiceStartError as exc:
             print(f"could not start the servers: {exc}", file=sys.stderr)
             return 2
     if args.json:

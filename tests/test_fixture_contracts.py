@@ -315,6 +315,30 @@ def test_unimplemented_operation_answers_501_problem(
     assert operation_id in body["detail"]
 
 
+@pytest.mark.parametrize(
+    ("key", "method", "url", "operation_id"),
+    [
+        ("features31", "GET", "/pets/7", "getPet"),
+        ("petstore", "GET", "/pets/7", "showPetById"),
+        ("multifile", "GET", "/tags", "listTags"),
+    ],
+)
+def test_unimplemented_operation_answers_501_problem_on_a_bare_app(
+    key: str,
+    method: str,
+    url: str,
+    operation_id: str,
+    generate_package: Callable[[str], Generated],
+) -> None:
+    # No install_problem_handlers: the router alone answers 501 problem+json, not a 500.
+    gen = generate_package(key)
+    bare = FastAPI()
+    bare.include_router(gen.server.create_router(object()))
+    body = assert_problem(call(bare, method, url), 501)
+    assert body["title"] == "Not Implemented"
+    assert operation_id in body["detail"]
+
+
 @pytest.mark.parametrize("key", CONTRACTS)
 def test_unknown_route_and_wrong_method_are_problems(
     key: str, generate_package: Callable[[str], Generated]

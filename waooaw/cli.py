@@ -37,6 +37,17 @@ def _project_config() -> tuple[Path, dict[str, Any]]:
     )
 
 
+def _need(what: str, *extras: str) -> None:
+    """Exit 2 with an install hint when an extra a command imports is missing."""
+    from .extras import MissingExtra, require
+
+    try:
+        require(what, *extras)
+    except MissingExtra as exc:
+        typer.echo(f"waooaw: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _contract_name(spec: Path) -> str:
     return spec.name.split(".", 1)[0]
 
@@ -319,6 +330,7 @@ def verify(
     Examples:
       waooaw verify --service plant            # in process, temporary SQLite
       waooaw verify --service plant --url http://127.0.0.1:8000
+      waooaw verify --service pp               # or cp: over a Plant it starts
       waooaw verify --url http://127.0.0.1:8000 \\
           --contract contracts/plant.openapi.yaml
       waooaw verify plant --examples 100 --seed 42 --format json
@@ -339,6 +351,7 @@ def verify(
     if service is None and url is None:
         raise typer.BadParameter("name a service (--service plant) or a running one (--url URL)")
     headers = _headers(header or [])
+    _need("`waooaw verify`", "verify", *(("services",) if service is not None else ()))
 
     from dataclasses import replace
 
@@ -442,6 +455,7 @@ def token(
       waooaw token -r governor -r viewer -s bob --ttl 600
       curl -H "Authorization: Bearer $(waooaw token -r viewer -s carol)" http://127.0.0.1:8001/...
     """
+    _need("`waooaw token`", "services")
     from pydantic import ValidationError
 
     from .services.common.auth import ROLES, JwtSettings, mint_token
@@ -496,6 +510,7 @@ def mock(
       waooaw mock api.yaml --cors-origin http://localhost:5173
     Exit status: 1 when the contract is invalid or an operation cannot be mocked.
     """
+    _need("`waooaw mock`", "mock")
     import uvicorn
 
     from .codegen import ContractErrors
@@ -540,6 +555,17 @@ def serve(
         bool, typer.Option(help="Apply database migrations before starting.")
     ] = True,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=1,
+            max=64,
+            help="Worker processes per service (uvicorn's process manager); 1 runs every"
+            " named service in this process.",
+        ),
+    ] = 1,
 ) -> None:
     """Run a service under uvicorn (applying its migrations first).
 
@@ -553,7 +579,10 @@ def serve(
       CP_WORKER_ENABLED=false waooaw serve cp      # API only; run `waooaw worker cp` apart
       waooaw serve all --port 9000                 # plant 9000, pp 9001, cp 9002, gateway 9003
       WAOOAW_VIA_GATEWAY=false waooaw serve all     # PP and CP straight to Plant
+      waooaw serve all --port 9000                 # plant 9000, pp 9001, cp 9002
+      waooaw serve plant --workers 2               # two processes sharing port 8000
     """
+    _need("`waooaw serve`", "services")
     from .services.runner import run_services
 
     names = list(SERVICES) if service == "all" else [service]
@@ -565,7 +594,9 @@ def serve(
     if port is None:
         port = DEFAULT_PORTS[names[0]]
     raise typer.Exit(
-        run_services(names, host=host, port=port, migrate=migrate, log_level=log_level)
+        run_services(
+            names, host=host, port=port, migrate=migrate, log_level=log_level, workers=workers
+        )
     )
 
 
@@ -599,6 +630,7 @@ def worker(
       CP_DATABASE_URL=postgresql://cp:secret@db/cp waooaw worker cp
       waooaw worker cp --drain                     # run what is queued, then exit
     """
+    _need("`waooaw worker`", "services")
     from .services.runner import WORKERS, run_worker
 
     if service not in WORKERS:

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.plant.conftest import INDUSTRY_MARKETING, INDUSTRY_SALES, agent_body
+from tests.plant.conftest import agent_body
 from tests.support.fault_proxy import Fault, FaultProxy
 from tests.support.plant_server import PlantServer
 from waooaw.generated.plant import models
@@ -40,6 +40,7 @@ from waooaw.generated.plant.client import (
     RetryPolicy,
 )
 from waooaw.runtime.context import correlation_id
+from waooaw.services.plant.seeded import INDUSTRY_MARKETING, INDUSTRY_SALES
 
 from .conftest import max_total_wait
 

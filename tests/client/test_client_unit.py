@@ -306,7 +306,7 @@ CONSTITUTIONAL_VIOLATIONS = [
         pytest.param(
             problem_response(422, "constitutional-alignment", violations=CONSTITUTIONAL_VIOLATIONS),
             PlantConstitutionalAlignmentError,
-            rt.ConstitutionalAlignmentError,
+            rt.ProblemTypeError,
             1,
             id="422-constitutional",
         ),

@@ -2,7 +2,7 @@
 
 * ``plant`` - one real Plant per test module (``python -m waooaw.cli serve plant`` on
   127.0.0.1, SQLite), seeded through the generated client with certified skills, a job
-  role and ``AGENTS`` agents (``tests/support/plant_seed.py``).
+  role and ``AGENTS`` agents (``waooaw/services/plant/seeding.py``).
 * ``database_url`` - CP's database, freshly migrated, per test: a SQLite file, and with
   ``WAOOAW_TEST_POSTGRES_URL`` a PostgreSQL database of the test's own.
 * ``cp_app`` / ``client`` - CP in process (httpx over ASGI) with its lifespan running, so
@@ -29,9 +29,9 @@ from waooaw.services.common.auth import JwtSettings, mint_token
 from waooaw.services.common.db import run_migrations, sync_url
 from waooaw.services.cp import CpSettings, create_app
 from waooaw.services.cp.api.context import MIGRATIONS
+from waooaw.services.plant.seeding import Catalogue, seed_catalogue
 
 from ..support.cp_server import JWT_SECRET
-from ..support.plant_seed import Catalogue, seed_catalogue
 from ..support.plant_server import PlantServer, running_plant
 
 POSTGRES = os.environ.get("WAOOAW_TEST_POSTGRES_URL")

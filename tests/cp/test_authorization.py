@@ -12,8 +12,8 @@ import jwt as pyjwt
 import pytest
 
 from waooaw.services.common.auth import mint_token
+from waooaw.services.plant.seeding import Catalogue
 
-from ..support.plant_seed import Catalogue
 from .conftest import JWT, PROBLEM, auth, token
 
 pytestmark = pytest.mark.anyio

@@ -14,8 +14,8 @@ from fastapi import FastAPI
 
 from waooaw.generated.plant.client import PlantClient
 from waooaw.services.cp import create_app
+from waooaw.services.plant.seeding import Catalogue, agent_create
 
-from ..support.plant_seed import Catalogue, agent_create
 from ..support.plant_server import PlantServer, free_port
 from .conftest import JWT, PROBLEM, auth, settings_for
 

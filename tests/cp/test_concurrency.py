@@ -20,10 +20,11 @@ from sqlalchemy import create_engine, func, select
 
 from waooaw.services.common.db import sync_url
 from waooaw.services.cp.storage.tables import trials
+from waooaw.services.plant.seeding import Catalogue
+from waooaw.services.process import ServiceStartError
 
-from ..support.cp_server import CpServer, CpStartError
+from ..support.cp_server import CpServer
 from ..support.cp_server import start as start_cp
-from ..support.plant_seed import Catalogue
 from ..support.plant_server import PlantServer
 from .conftest import PROBLEM, auth
 
@@ -38,7 +39,7 @@ def cp_server(
 ) -> Iterator[CpServer]:
     try:
         server = start_cp(tmp_path / "cp", database_url=empty_database, plant_url=plant.base_url)
-    except CpStartError as exc:
+    except ServiceStartError as exc:
         pytest.fail(str(exc))
     try:
         yield server

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from waooaw.generated.plant import models as plant_models
 from waooaw.generated.plant.client import PlantClient
+from waooaw.services.plant.seeding import Catalogue, agent_create
 
-from ..support.plant_seed import Catalogue, agent_create
 from ..support.plant_server import PlantServer
 from .conftest import PROBLEM, auth, plant_sql
 

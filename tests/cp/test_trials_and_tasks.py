@@ -18,8 +18,8 @@ from waooaw.services.common.values import ts
 from waooaw.services.cp import create_app
 from waooaw.services.cp.storage.tables import activity, tasks, trials
 from waooaw.services.cp.worker import Sweeper
+from waooaw.services.plant.seeding import Catalogue
 
-from ..support.plant_seed import Catalogue
 from ..support.plant_server import PlantServer
 from .conftest import JWT, PROBLEM, auth, settings_for
 

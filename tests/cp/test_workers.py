@@ -25,9 +25,9 @@ from sqlalchemy import create_engine, select
 from waooaw.services.common.db import sync_url
 from waooaw.services.cp import create_app
 from waooaw.services.cp.storage.tables import activity, deliverables, tasks
+from waooaw.services.plant.seeding import Catalogue
 
 from ..support.cp_server import start_worker
-from ..support.plant_seed import Catalogue
 from ..support.plant_server import PlantServer
 from .conftest import JWT, auth, settings_for
 

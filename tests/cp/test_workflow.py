@@ -19,10 +19,10 @@ import pytest
 from waooaw.generated.plant import models as plant_models
 from waooaw.generated.plant.client import PlantClient
 from waooaw.services.common.auth import mint_token
+from waooaw.services.plant.seeding import Catalogue, agent_create
 
 from ..support.cp_server import JWT_SECRET, CpServer, running_cp
 from ..support.gateway_server import running_executor, running_gateway
-from ..support.plant_seed import Catalogue, agent_create
 from ..support.plant_server import PlantServer
 from .conftest import JWT, auth, token
 
@@ -201,11 +201,10 @@ def test_generated_client_drives_cp(
         assert str(target.id) in {str(a.id) for a in page.items}
         trial = client.create_trial(body=models.TrialCreate(agent_id=target.id))
         assert trial.status == models.TrialStatus.ACTIVE
-        try:
+        with pytest.raises(CpConflictError) as conflict:
             client.create_trial(body=models.TrialCreate(agent_id=target.id))
-            raise AssertionError("a second trial was created")
-        except CpConflictError as exc:
-            assert exc.status_code == 409 and str(exc.problem.type).endswith("/trial-exists")
+        assert conflict.value.status_code == 409
+        assert str(conflict.value.problem.type).endswith("/trial-exists")
         accepted = client.execute_agent_task(
             agent_id=target.id, body=models.TaskCreate(task="Summarise the quarter")
         )
@@ -215,8 +214,5 @@ def test_generated_client_drives_cp(
         assert task.status == models.TaskStatus.COMPLETED and task.deliverable_id is not None
         dashboard = client.get_trial_dashboard(trial_id=trial.id)
         assert [d.task_id for d in dashboard.deliverables] == [accepted.task_id]
-        try:
+        with pytest.raises(CpEntityNotFoundError):
             client.get_trial(trial_id=uuid.uuid4())
-            raise AssertionError("an unknown trial was found")
-        except CpEntityNotFoundError:
-            pass

@@ -100,6 +100,20 @@ CASES = [
     ),
     Case("security_declared", "security-declared", PET_ITEM, 69, 5),
     Case(
+        "request_body_bounded",
+        "request-body-bounded",
+        "/components/schemas/PetCreate/properties/name",
+        134,
+        9,
+    ),
+    Case(
+        "request_body_bounded_integer",
+        "request-body-bounded",
+        "/components/schemas/PetCreate/properties/age",
+        133,
+        9,
+    ),
+    Case(
         "create_operation_links",
         "create-operation-links",
         "/paths/~1pets/post/responses/201",

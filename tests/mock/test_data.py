@@ -19,7 +19,7 @@ import pytest
 
 from waooaw.codegen.errors import join_pointer
 from waooaw.codegen.loader import load_contract
-from waooaw.governance.lint import to_json_schema_2020
+from waooaw.codegen.openapi import to_json_schema_2020
 from waooaw.mock import GenerationError, SchemaData
 from waooaw.mock.patterns import PatternError, string_for_pattern
 

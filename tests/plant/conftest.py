@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from waooaw.services.common.db import run_migrations, sync_url
 from waooaw.services.plant import PlantSettings, create_app
 from waooaw.services.plant.api.context import MIGRATIONS
+from waooaw.services.plant.seeded import GENESIS, INDUSTRY_MARKETING
 
 POSTGRES = os.environ.get("WAOOAW_TEST_POSTGRES_URL")
 AUDIT_KEY = "test-audit-key-0123456789abcdef"
@@ -83,11 +84,6 @@ async def client(plant_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     await plant_app.state.context.db.dispose()
 
 
-INDUSTRY_MARKETING = "1d0f5c2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
-INDUSTRY_SALES = "3f2b7e40-5c6d-4e7f-a081-9c0d1e2f3041"
-GOVERNOR = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
-
-
 async def make_skill(
     client: httpx.AsyncClient, name: str | None = None, *, certify: bool = True
 ) -> dict[str, Any]:
@@ -141,7 +137,7 @@ def agent_body(role: dict[str, Any], skill_ids: list[str], **overrides: Any) -> 
         "industry_id": role["industry_id"],
         "job_role_id": role["id"],
         "skills": skill_ids,
-        "governance_agent_id": "genesis",
+        "governance_agent_id": GENESIS,
         "specialties": ["B2B SaaS"],
         "price_per_month": 12000,
         "trial_mode_sandbox_url": "https://sandbox.waooaw.com/agents/email",

@@ -13,16 +13,11 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
 
+from waooaw.services.plant.seeded import GOVERNOR_MARKETING as GOVERNOR
+from waooaw.services.plant.seeded import INDUSTRY_MARKETING, INDUSTRY_SALES
 from waooaw.services.plant.storage.tables import idempotency_keys
 
-from .conftest import (
-    GOVERNOR,
-    INDUSTRY_MARKETING,
-    INDUSTRY_SALES,
-    agent_body,
-    make_job_role,
-    make_skill,
-)
+from .conftest import agent_body, make_job_role, make_skill
 
 pytestmark = pytest.mark.anyio
 CONSTITUTIONAL = "https://waooaw.com/errors/constitutional-alignment"
@@ -325,6 +320,12 @@ async def test_export_csv_and_jsonl_end_with_the_signed_head(client: httpx.Async
         params={"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
     )
     assert bad.status_code == 422
+    # equal bounds: the half-open range [since, since) is empty, not an error
+    empty = await client.get(
+        "/api/v1/audit/export", params={"format": "jsonl", "since": since, "until": since}
+    )
+    assert empty.status_code == 200, empty.text
+    assert [json.loads(line)["record"] for line in empty.text.splitlines()] == ["head"]
 
 
 async def test_unknown_entities_are_404(client: httpx.AsyncClient) -> None:

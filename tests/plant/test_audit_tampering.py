@@ -39,6 +39,9 @@ async def _seed(client: httpx.AsyncClient) -> dict[str, Any]:
         "intact": True,
         "entries": 6,
         "head_hash": report["chain"]["head_hash"],
+        "first_broken_sequence": None,
+        "break_kind": None,
+        "detail": None,
     }
     return {"skill": skill["id"], "role": role["id"], "agent": agent["id"]}
 
@@ -59,9 +62,22 @@ async def _entity_break(client: httpx.AsyncClient, entity_id: str) -> tuple[int 
     return body["first_broken_sequence"], body["break_kind"]
 
 
-async def _chain_reported_broken(client: httpx.AsyncClient) -> None:
+async def _run_reports(
+    client: httpx.AsyncClient, *, entries: int, sequence: int, kind: str, failing: set[str]
+) -> None:
+    """The audit run's report names the break, counts the whole trail, and fails L0-05 (and
+    so the score) for exactly the entities the break leaves unverified."""
     report = (await client.post("/api/v1/audit/run")).json()
-    assert report["chain"]["intact"] is False
+    chain = report["chain"]
+    assert chain["intact"] is False
+    assert chain["entries"] == entries
+    assert (chain["first_broken_sequence"], chain["break_kind"]) == (sequence, kind)
+    assert chain["detail"]
+    l0_05 = next(p for p in report["by_principle"] if p["principle_id"] == "L0-05")
+    assert l0_05["failed"] == len(failing) and l0_05["status"] != "pass", l0_05
+    flagged = {v["entity_id"] for v in report["violations"] if v["principle_id"] == "L0-05"}
+    assert flagged == failing
+    assert report["overall_score"] == round(100.0 * (3 - len(failing)) / 3, 2)
 
 
 async def test_untouched_trail_is_intact(client: httpx.AsyncClient, engine: Engine) -> None:
@@ -69,6 +85,10 @@ async def test_untouched_trail_is_intact(client: httpx.AsyncClient, engine: Engi
     assert _chain_break(engine) is None
     for entity in ids.values():
         assert await _entity_break(client, entity) == (None, None)
+    report = (await client.post("/api/v1/audit/run")).json()
+    assert report["overall_score"] == 100.0
+    assert report["chain"]["first_broken_sequence"] is None
+    assert report["chain"]["break_kind"] is None
 
 
 async def test_a_modified_field_is_detected(client: httpx.AsyncClient, engine: Engine) -> None:
@@ -77,7 +97,7 @@ async def test_a_modified_field_is_detected(client: httpx.AsyncClient, engine: E
         conn.execute(text("UPDATE audit_entries SET actor = 'mallory' WHERE sequence = 5"))
     assert _chain_break(engine) == (5, "modified")
     assert await _entity_break(client, ids["agent"]) == (5, "modified")
-    await _chain_reported_broken(client)
+    await _run_reports(client, entries=6, sequence=5, kind="modified", failing={ids["agent"]})
 
 
 async def test_modified_data_is_detected(client: httpx.AsyncClient, engine: Engine) -> None:
@@ -88,6 +108,7 @@ async def test_modified_data_is_detected(client: httpx.AsyncClient, engine: Engi
         )
     assert _chain_break(engine) == (2, "modified")
     assert await _entity_break(client, ids["skill"]) == (2, "modified")
+    await _run_reports(client, entries=6, sequence=2, kind="modified", failing=set(ids.values()))
 
 
 async def test_a_deleted_entry_is_detected(client: httpx.AsyncClient, engine: Engine) -> None:
@@ -96,7 +117,7 @@ async def test_a_deleted_entry_is_detected(client: httpx.AsyncClient, engine: En
         conn.execute(text("DELETE FROM audit_entries WHERE sequence = 1"))
     assert _chain_break(engine) == (1, "deleted")
     assert await _entity_break(client, ids["skill"]) == (2, "deleted")
-    await _chain_reported_broken(client)
+    await _run_reports(client, entries=5, sequence=1, kind="deleted", failing=set(ids.values()))
 
 
 async def test_two_swapped_entries_are_detected(client: httpx.AsyncClient, engine: Engine) -> None:
@@ -107,7 +128,7 @@ async def test_two_swapped_entries_are_detected(client: httpx.AsyncClient, engin
         conn.execute(text("UPDATE audit_entries SET sequence = 6 WHERE sequence = 1000"))
     assert _chain_break(engine) == (5, "reordered")
     assert await _entity_break(client, ids["agent"]) == (5, "reordered")
-    await _chain_reported_broken(client)
+    await _run_reports(client, entries=6, sequence=5, kind="reordered", failing={ids["agent"]})
 
 
 async def test_deleting_the_newest_entries_is_detected(
@@ -118,7 +139,8 @@ async def test_deleting_the_newest_entries_is_detected(
         conn.execute(text("DELETE FROM audit_entries WHERE sequence >= 5"))
     assert _chain_break(engine) == (5, "truncated")
     assert await _entity_break(client, ids["skill"]) == (5, "truncated")
-    await _chain_reported_broken(client)
+    # whose entries the cut tail held cannot be told: no entity's trail is vouched for
+    await _run_reports(client, entries=4, sequence=5, kind="truncated", failing=set(ids.values()))
 
 
 def _recompute_without_the_key(engine: Engine, *, resign_head: bool) -> None:
@@ -167,7 +189,7 @@ async def test_a_chain_recomputed_without_the_key_is_detected(
     assert _chain_break(engine) == (1, "forged")
     _, kind = await _entity_break(client, ids["agent"])
     assert kind == "forged"
-    await _chain_reported_broken(client)
+    await _run_reports(client, entries=6, sequence=1, kind="forged", failing=set(ids.values()))
 
 
 async def test_recomputed_entries_under_the_old_head_are_detected(
@@ -177,3 +199,21 @@ async def test_recomputed_entries_under_the_old_head_are_detected(
     _recompute_without_the_key(engine, resign_head=False)
     assert _chain_break(engine) == (1, "forged")
     assert (await _entity_break(client, ids["role"]))[1] == "forged"
+    await _run_reports(client, entries=6, sequence=1, kind="forged", failing=set(ids.values()))
+
+
+async def test_an_entity_whose_entries_were_all_deleted_is_reported_deleted(
+    client: httpx.AsyncClient, engine: Engine
+) -> None:
+    ids = await _seed(client)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_entries WHERE sequence IN (1, 2)"))
+    body = (await client.get(f"/api/v1/audit/tampering/{ids['skill']}")).json()
+    assert body["intact"] is False
+    assert body["entries_checked"] == 0
+    assert (body["first_broken_sequence"], body["break_kind"]) == (1, "deleted")
+    assert ids["skill"] in body["detail"]
+    # an id that never existed is still a 404
+    missing = await client.get(f"/api/v1/audit/tampering/{uuid.uuid4()}")
+    assert missing.status_code == 404
+    await _run_reports(client, entries=4, sequence=1, kind="deleted", failing=set(ids.values()))

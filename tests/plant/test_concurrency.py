@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from ..support.plant_server import PlantServer as Server
-from ..support.plant_server import PlantStartError
+from ..support.plant_server import ServiceStartError
 from ..support.plant_server import start as start_plant
 from .conftest import BACKENDS, _postgres_database, agent_body, make_job_role, make_skill
 
@@ -32,10 +32,13 @@ GATHER_TIMEOUT_S = 90.0
 PROBLEM = "application/problem+json"
 
 
-def _serve(database_url: str, folder: Path, *, check_log: bool = True) -> Iterator[Server]:
+def _serve(
+    database_url: str, folder: Path, *, check_log: bool = True, serial_writes: bool = True
+) -> Iterator[Server]:
+    env = {} if serial_writes else {"PLANT_DB_SERIAL_WRITES": "false"}
     try:
-        server = start_plant(folder, database_url=database_url)
-    except PlantStartError as exc:
+        server = start_plant(folder, database_url=database_url, env=env)
+    except ServiceStartError as exc:
         pytest.fail(str(exc))
     try:
         yield server
@@ -199,8 +202,10 @@ def pg_database() -> Iterator[str]:
 
 @pytest.fixture
 def pg_server(pg_database: str, tmp_path: Path) -> Iterator[Server]:
-    # these tests assert on the responses; the log holds the tracebacks of any 500
-    yield from _serve(pg_database, tmp_path, check_log=False)
+    # these tests assert on the responses; the log holds the tracebacks of any 500. They
+    # test PostgreSQL's own locking, as several Plant processes meet it: the in-process
+    # write queue is off so that one process's requests reach the database together
+    yield from _serve(pg_database, tmp_path, check_log=False, serial_writes=False)
 
 
 async def _held_at_skills(

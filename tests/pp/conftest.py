@@ -17,12 +17,11 @@ from fastapi import FastAPI
 
 from tests.support.plant_server import PlantServer, running_plant
 from waooaw.services.common.auth import JwtSettings, mint_token
+from waooaw.services.plant.seeded import INDUSTRY_MARKETING
 from waooaw.services.pp import PPSettings, create_app
 
 JWT = JwtSettings(secret="pp-test-secret-" + "x" * 40, environment="test")
 ROLES = ("genesis", "governor", "viewer")
-INDUSTRY_MARKETING = "1d0f5c2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
-INDUSTRY_SALES = "3f2b7e40-5c6d-4e7f-a081-9c0d1e2f3041"
 PROBLEM = "application/problem+json"
 
 

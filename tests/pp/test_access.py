@@ -25,10 +25,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.support.plant_server import PlantServer, free_port
 from waooaw.generated.pp import server
+from waooaw.services.plant.seeded import INDUSTRY_MARKETING
 
 from .conftest import (
     ADMIN,
-    INDUSTRY_MARKETING,
     JWT,
     PROBLEM,
     agent_body,

@@ -164,7 +164,14 @@ def _report(**overrides: Any) -> plant.AuditReportResponse:
                 "detected_at": "2026-01-16T11:00:00Z",
             }
         ],
-        "chain": {"intact": True, "entries": 9, "head_hash": "a" * 64},
+        "chain": {
+            "intact": True,
+            "entries": 9,
+            "head_hash": "a" * 64,
+            "first_broken_sequence": None,
+            "break_kind": None,
+            "detail": None,
+        },
         **overrides,
     }
     return plant.AuditReportResponse.model_validate(values)

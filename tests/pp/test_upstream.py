@@ -25,10 +25,10 @@ import pytest
 from tests.support.fault_proxy import FaultProxy
 from tests.support.plant_server import PlantServer, free_port, running_plant
 from waooaw.runtime.context import CorrelationLogFilter
+from waooaw.services.plant.seeded import INDUSTRY_SALES
 
 from .conftest import (
     ADMIN,
-    INDUSTRY_SALES,
     PROBLEM,
     agent_body,
     auth,

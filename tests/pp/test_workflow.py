@@ -25,8 +25,7 @@ from tests.support.gateway_server import running_gateway
 from tests.support.plant_server import PlantServer
 from tests.support.pp_server import JWT_SECRET, PPServer, running_pp
 from waooaw.services.common.auth import JwtSettings, mint_token
-
-from .conftest import INDUSTRY_MARKETING
+from waooaw.services.plant.seeded import INDUSTRY_MARKETING
 
 JWT = JwtSettings(secret=JWT_SECRET, environment="test")
 CSV_COLUMNS = [

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -83,6 +85,41 @@ def test_url_mode_with_a_contract_file(plant_server: PlantServer) -> None:
     )  # fmt: skip
     assert code == 0, out + err
     assert f"against {contract}" in out
+
+
+def test_help_and_gen_never_load_schemathesis() -> None:
+    """The targets' registry is lazy: ``waooaw --help`` and ``waooaw gen`` stay light."""
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from waooaw.cli import app\n"
+        "for args in (['--help'], ['verify', '--help'], ['gen', '--check']):\n"
+        "    result = CliRunner().invoke(app, args)\n"
+        "    assert result.exit_code == 0, (args, result.output)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'schemathesis', 'hypothesis'}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout
+
+
+# ---------------------------------------------------------------------------- PP and CP
+
+
+@pytest.mark.parametrize(
+    ("service", "operations"),
+    [("pp", ("getAgent", "listAgents")), ("cp", ("getTrial", "listMarketplaceAgents"))],
+)
+def test_service_over_a_plant_it_starts(service: str, operations: tuple[str, ...]) -> None:
+    """``--service pp|cp`` stands up a Plant of its own, seeds it and verifies the service."""
+    selected = [arg for name in operations for arg in ("--operation-id", name)]
+    code, out, err = invoke("--service", service, *selected, "--format", "json", *QUICK)
+    assert code == 0, out + err
+    report = json.loads(out)
+    assert report["ok"] and report["target"] == f"{service} (in process)", out
+    assert report["operations"] == len(operations), out
 
 
 # ---------------------------------------------------------------------------- failures
@@ -183,7 +220,9 @@ def test_secrets_stay_out_of_reports() -> None:
     ("args", "message"),
     [
         ((), "name a service"),
-        (("--service", "nope"), "unknown service 'nope'; choose from"),
+        (("--service", "nope"), "unknown service 'nope'; choose from cp, plant, pp"),
+        (("--service", "pp", "--url", "http://127.0.0.1:9"), "pp at http://127.0.0.1:9 did not"),
+        (("--service", "cp", "--url", "http://127.0.0.1:9"), "cp at http://127.0.0.1:9 did not"),
         (("--service", "plant", "-H", "no colon"), "is not 'Name: value'"),
         (("--url", "http://127.0.0.1:9"), "is the service running? check --url"),
         (

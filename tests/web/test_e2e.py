@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.plant_seed import agent_create, seed_catalogue
 from waooaw.generated.plant.client import PlantClient
 from waooaw.services.common.auth import JwtSettings, mint_token
+from waooaw.services.plant.seeding import agent_create, seed_catalogue
 
 from .servers import JWT_SECRET, Service, running_stack
 

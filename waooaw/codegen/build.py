@@ -2,31 +2,42 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from .details import OperationDetails, sample_json, sorted_links
 from .errors import ContractError, ContractErrors, join_pointer
 from .ir import (
     Api,
     BodyIR,
     FormFieldIR,
-    LinkIR,
     OperationIR,
     ParameterIR,
     ResponseIR,
-    SecurityIR,
-    SecurityRequirement,
-    SecuritySchemeIR,
-    ServerIR,
     TagIR,
 )
-from .loader import LoadedContract, resolve_ref
+from .loader import LoadedContract
 from .naming import UniqueNames, pascal_case, safe_identifier, snake_case
-from .schemas import SchemaBuilder, TypeExpr, qualified, union_parts
-from .validate import HTTP_METHODS, validate_contract
+from .openapi import deref, is_json, iter_operations
+from .problems import problem_types
+from .pytypes import (
+    NONE,
+    Annotated,
+    Call,
+    Generic,
+    ModelRef,
+    Name,
+    PyType,
+    first_member,
+    members,
+    qualified,
+    union,
+)
+from .schemas import SchemaBuilder
+from .typemap import ANY, TypeExpr
+from .validate import validate_contract
 
 __all__ = ["build_api"]
 
@@ -35,20 +46,10 @@ _PARAM_FACTORY = {"path": "Path", "query": "Query", "header": "Header", "cookie"
 _PARAM_KWARGS = ("ge", "le", "gt", "lt", "multiple_of", "min_length", "max_length", "pattern")
 _OPERATION_RESERVED = frozenset({"self", "body", "request", "impl", "principal"})
 _PARAM_QUALIFIER = re.compile(r"^(path|query|header|cookie)\.")
-_STRING_SAMPLES = {
-    "uuid": "00000000-0000-4000-8000-000000000000",
-    "date-time": "2026-01-01T00:00:00Z",
-    "date": "2026-01-01",
-    "email": "user@example.com",
-    "uri": "https://example.com",
-}
-#: Marks a string property whose value the server refuses to repeat (a 409 on reuse).
-UNIQUE_EXTENSION = "x-waooaw-unique"
 
 
 def _is_json(media_type: str) -> bool:
-    base = media_type.split(";", 1)[0].strip().lower()
-    return base == "application/json" or base.endswith("+json") or base == "*/*"
+    return is_json(media_type, wildcard=True)
 
 
 def _status_key(status: str) -> tuple[int, str]:
@@ -59,7 +60,7 @@ def _status_key(status: str) -> tuple[int, str]:
     return (2, status)
 
 
-class _ApiBuilder:
+class _ApiBuilder(OperationDetails):
     def __init__(self, contract: LoadedContract, name: str, source: str) -> None:
         self.contract = contract
         self.doc = contract.document
@@ -72,34 +73,28 @@ class _ApiBuilder:
         self.operation_ids = UniqueNames(self._explicit_operation_ids())
 
     def _explicit_operation_ids(self) -> set[str]:
-        found: set[str] = set()
-        for item in (self.doc.get("paths") or {}).values():
-            item = self.deref(item)
-            if isinstance(item, dict):
-                for method in HTTP_METHODS:
-                    op = item.get(method)
-                    if isinstance(op, dict) and isinstance(op.get("operationId"), str):
-                        found.add(op["operationId"])
-        return found
+        return {
+            op.node["operationId"]
+            for op in iter_operations(self.doc)
+            if isinstance(op.node.get("operationId"), str)
+        }
 
     def deref(self, node: Any) -> Any:
-        return self.schemas.deref(node)
+        return deref(self.doc, node)
 
     def build(self) -> Api:
         self.schemas.build_components()
-        operations: list[OperationIR] = []
-        paths = self.doc.get("paths") or {}
-        for path in paths:
-            item = self.deref(paths[path])
-            if not isinstance(item, dict):
-                continue
-            item_pointer = join_pointer("/paths", path)
-            for method in HTTP_METHODS:
-                op = item.get(method)
-                if isinstance(op, dict):
-                    operations.append(
-                        self.operation(path, method, item, op, join_pointer(item_pointer, method))
-                    )
+        operations = [
+            self.operation(
+                site.path,
+                site.method,
+                site.item,
+                site.node,
+                join_pointer(site.listed_at, site.method),
+            )
+            for site in iter_operations(self.doc)
+        ]
+        problems = problem_types(self.contract, self.errors)
         if self.errors:
             raise ContractErrors(self.errors)
         self.schemas.relax(self._text_filled_models(operations))
@@ -139,184 +134,20 @@ class _ApiBuilder:
             operations=tuple(operations),
             security_schemes=self.security_schemes(),
             servers=self.servers(),
+            problem_types=problems,
         )
-
-    def servers(self) -> tuple[ServerIR, ...]:
-        found = []
-        for server in self.doc.get("servers") or []:
-            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
-                continue
-            url = server["url"]
-            variables = server.get("variables")
-            for name, var in (variables if isinstance(variables, dict) else {}).items():
-                if isinstance(var, dict) and "default" in var:
-                    url = url.replace("{" + str(name) + "}", str(var["default"]))
-            description = server.get("description")
-            found.append(ServerIR(url, description if isinstance(description, str) else None))
-        return tuple(found)
-
-    # -- examples -------------------------------------------------------------------
-
-    def example(self, node: Any) -> tuple[bool, Any]:
-        """A media type's or parameter's ``example``, else its first ``examples`` value."""
-        if not isinstance(node, dict):
-            return False, None
-        if "example" in node:
-            return True, node["example"]
-        examples = node.get("examples")
-        if isinstance(examples, dict):
-            for entry in examples.values():
-                entry = self.deref(entry)
-                if isinstance(entry, dict) and "value" in entry:
-                    return True, entry["value"]
-        return False, None
-
-    def schema_example(self, schema: Any, *, defaults: bool = False) -> tuple[bool, Any]:
-        """A schema's ``example`` / first ``examples`` item; with ``defaults``, its default or
-        first enum value too (a sample for a parameter the contract gives no example)."""
-        for node in (schema, self.deref(schema)):
-            if not isinstance(node, dict):
-                continue
-            if "example" in node:
-                return True, node["example"]
-            if isinstance(node.get("examples"), list) and node["examples"]:
-                return True, node["examples"][0]
-            if defaults and "default" in node:
-                return True, node["default"]
-            if defaults and isinstance(node.get("enum"), list) and node["enum"]:
-                return True, node["enum"][0]
-            if defaults and "const" in node:
-                return True, node["const"]
-        return False, None
-
-    def sample(self, schema: Any, depth: int = 0) -> Any:
-        """A value of ``schema`` built from its examples, defaults and types: a body skeleton
-        for a contract that gives no example (required properties only)."""
-        found, value = self.schema_example(schema, defaults=True)
-        resolved = self.deref(schema)
-        if found or not isinstance(resolved, dict) or depth > 8:
-            return value
-        for key in ("oneOf", "anyOf"):
-            variants = resolved.get(key)
-            if isinstance(variants, list) and variants:
-                return self.sample(variants[0], depth + 1)
-        types = resolved.get("type")
-        kind = next((t for t in types if t != "null"), None) if isinstance(types, list) else types
-        if kind == "object" or "properties" in resolved or "allOf" in resolved:
-            props, required, _, _ = self.schemas._merge_object(resolved, "")
-            return {
-                name: self.sample(prop, depth + 1)
-                for name, (prop, _) in props.items()
-                if name in required
-            }
-        if kind == "array":
-            return (
-                [self.sample(resolved.get("items"), depth + 1)] if resolved.get("minItems") else []
-            )
-        if kind in ("integer", "number"):
-            return resolved.get("minimum", 0)
-        if kind == "boolean":
-            return False
-        if kind == "string":
-            return _STRING_SAMPLES.get(str(resolved.get("format")), "")
-        return None
-
-    def auth(self, op: dict[str, Any]) -> tuple[SecurityIR, ...]:
-        """The schemes of the first security requirement; () when the operation is public."""
-        requirements = op["security"] if "security" in op else self.doc.get("security")
-        if not isinstance(requirements, list) or any(r == {} for r in requirements):
-            return ()
-        schemes = (self.doc.get("components") or {}).get("securitySchemes") or {}
-        for requirement in requirements:
-            if not isinstance(requirement, dict):
-                continue
-            found = [
-                scheme
-                for name in requirement
-                if (scheme := _security_scheme(str(name), self.deref(schemes.get(name))))
-            ]
-            if found:
-                return tuple(found)
-        return ()
-
-    def link(self, name: str, raw: Any) -> LinkIR | None:
-        node = self.deref(raw)
-        if not isinstance(node, dict):
-            return None
-        op_id = node.get("operationId")
-        ref = node.get("operationRef")
-        if not isinstance(op_id, str) and isinstance(ref, str):
-            target = self.deref(resolve_ref(self.doc, ref))
-            op_id = target.get("operationId") if isinstance(target, dict) else None
-        params = node.get("parameters")
-        pairs = tuple(
-            (_PARAM_QUALIFIER.sub("", str(key)), value)
-            for key, value in (params if isinstance(params, dict) else {}).items()
-            if isinstance(value, str)
-        )
-        description = node.get("description")
-        return LinkIR(
-            name=name,
-            operation_id=op_id if isinstance(op_id, str) else None,
-            parameters=pairs,
-            description=description if isinstance(description, str) else None,
-        )
-
-    def unique_fields(self, schema: Any) -> tuple[str, ...]:
-        resolved = self.deref(schema)
-        if not isinstance(resolved, dict):
-            return ()
-        props = self.schemas._merge_object(resolved, "")[0]
-        return tuple(
-            name
-            for name, (prop, _) in props.items()
-            if any(
-                isinstance(node, dict) and node.get(UNIQUE_EXTENSION) is True
-                for node in (prop, self.deref(prop))
-            )
-        )
-
-    def security_schemes(self) -> tuple[SecuritySchemeIR, ...]:
-        found = (self.doc.get("components") or {}).get("securitySchemes") or {}
-        schemes: list[SecuritySchemeIR] = []
-        for name in sorted(found):
-            raw = self.deref(found[name])
-            if not isinstance(raw, dict):
-                continue
-            schemes.append(
-                SecuritySchemeIR(
-                    name=str(name),
-                    type=str(raw.get("type")),
-                    scheme=raw.get("scheme"),
-                    location=raw.get("in"),
-                    parameter=raw.get("name"),
-                    bearer_format=raw.get("bearerFormat"),
-                )
-            )
-        return tuple(schemes)
-
-    def security(self, op: dict[str, Any]) -> tuple[SecurityRequirement, ...]:
-        """The operation's own ``security``, else the document's; () when public."""
-        raw = op["security"] if "security" in op else self.doc.get("security")
-        requirements: list[SecurityRequirement] = []
-        for entry in raw or []:
-            if isinstance(entry, dict):
-                requirements.append(
-                    tuple(
-                        sorted((str(k), tuple(str(s) for s in v or ())) for k, v in entry.items())
-                    )
-                )
-        return tuple(requirements)
 
     @staticmethod
     def _text_filled_models(operations: list[OperationIR]) -> set[str]:
         names: set[str] = set()
         for op in operations:
             for p in op.parameters:
-                if p.style == "deep_object" and p.adapter_type:
-                    names.add(p.adapter_type.removeprefix("models."))
-            if op.body is not None and op.body.kind == "form":
-                names.add(op.body.py_type.removeprefix("models.").split(" | ")[0])
+                if p.style == "deep_object" and isinstance(p.adapter_type, ModelRef):
+                    names.add(p.adapter_type.name)
+            if op.body is not None and op.body.kind == "form" and op.body.py_type is not None:
+                first = first_member(op.body.py_type)
+                if isinstance(first, ModelRef):
+                    names.add(first.name)
         return names
 
     # -- operations ----------------------------------------------------------
@@ -356,7 +187,7 @@ class _ApiBuilder:
             success_status=success[0].status_code or 200 if success else 200,
             success_model=success[0].body_type if success else None,
             result_alias=prefix + "Result",
-            client_return=_union(r.client_body_type for r in success) if success else "None",
+            client_return=_union(r.client_body_type for r in success) if success else NONE,
             client_any_body=_union(r.client_body_type for r in responses),
             security=self.security(op),
             auth=self.auth(op),
@@ -404,13 +235,14 @@ class _ApiBuilder:
         resolved = resolved if isinstance(resolved, dict) else {}
         style = param.get("style") or ("form" if where in ("query", "cookie") else "simple")
         explode = param.get("explode", style == "form")
-        is_array = expr.expr.startswith("list[")
-        is_object = expr.expr.startswith("\x00") and self._is_model_class(expr.expr)
+        first = first_member(expr.expr)
+        is_array = isinstance(first, Generic) and first.origin == "list"
+        is_object = isinstance(expr.expr, ModelRef) and self._is_model_class(expr.expr)
         default_schema = schema if isinstance(schema, dict) and "default" in schema else resolved
         default = None if required else self._param_default(default_schema, expr)
         py_type = qualified(expr.expr)
         if expr.nullable or (not required and default == "None"):
-            py_type += " | None"
+            py_type = union(py_type, NONE)
         description = param.get("description")
         kwargs: list[str] = []
         if where != "path":
@@ -422,11 +254,14 @@ class _ApiBuilder:
             kwargs.append("deprecated=True")
         factory = _PARAM_FACTORY[where]
         plain = "plain"
-        raw_annotation = adapter_type = None
+        raw_annotation: PyType | None = None
+        adapter_type: PyType | None = None
         separator = ","
         if is_object or (where == "query" and style == "deepObject"):
             plain = "deep_object"
-            raw_annotation = f"Annotated[dict[str, str] | None, Depends(deep_object({name!r}))]"
+            collected = union(Generic("dict", (Name("str"), Name("str"))), NONE)
+            depends = Call("Depends", (Call("deep_object", (repr(name),)),))
+            raw_annotation = Annotated(collected, (depends,))
             adapter_type = qualified(expr.expr)
         elif is_array and (
             where in ("path", "header")
@@ -435,13 +270,13 @@ class _ApiBuilder:
         ):
             plain = "delimited"
             separator = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
-            alias_kw = "" if where == "path" else f"alias={name!r}"
-            raw_type = "str" if required else "str | None"
-            raw_annotation = f"Annotated[{raw_type}, {factory}({alias_kw})]"
+            alias_kw = () if where == "path" else (f"alias={name!r}",)
+            raw_type = Name("str") if required else union(Name("str"), NONE)
+            raw_annotation = Annotated(raw_type, (Call(factory, alias_kw),))
             adapter_type = qualified(
                 TypeExpr(expr.expr, expr.constraints, expr.metadata).with_constraints()
             )
-        annotation = f"Annotated[{py_type}, {factory}({', '.join(kwargs)})]"
+        annotation = Annotated(py_type, (Call(factory, tuple(kwargs)),))
         found, sample = self.example(param)
         if not found and isinstance(param.get("content"), dict) and param["content"]:
             found, sample = self.example(next(iter(param["content"].values())))
@@ -460,21 +295,21 @@ class _ApiBuilder:
             raw_annotation=raw_annotation,
             adapter_type=adapter_type,
             separator=separator,
-            client_type=qualified(expr.expr) + (" | None" if expr.nullable or not required else ""),
-            example_json=_json(sample) if found else None,
+            client_type=union(qualified(expr.expr), NONE)
+            if expr.nullable or not required
+            else qualified(expr.expr),
+            example_json=sample_json(sample) if found else None,
         )
 
-    def _is_model_class(self, expr: str) -> bool:
-        name = expr.strip("\x00")
-        model = self.schemas.models.get(name)
+    def _is_model_class(self, expr: ModelRef) -> bool:
+        model = self.schemas.models.get(expr.name)
         return model is not None and model.kind == "class"
 
     def _param_default(self, schema: dict[str, Any], expr: TypeExpr) -> str:
         if "default" not in schema or schema["default"] is None:
             return "None"
         value = schema["default"]
-        name = expr.expr.strip("\x00")
-        model = self.schemas.models.get(name)
+        model = self.schemas.models.get(expr.expr.name) if isinstance(expr.expr, ModelRef) else None
         if model is not None and model.kind == "enum":
             for member in model.members:
                 if member.value == repr(value):
@@ -485,28 +320,25 @@ class _ApiBuilder:
 
     # -- bodies -----------------------------------------------------------------
 
-    def named_type(self, schema: Any, pointer: str, hint: str) -> tuple[str, bool]:
+    def named_type(self, schema: Any, pointer: str, hint: str) -> tuple[PyType, bool]:
         """A contract body schema as a named model (hoisting inline ones)."""
         if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
             expr = self.schemas.type_of(schema, pointer, hint)
             return qualified(expr.expr), expr.nullable
         if schema is None:
-            return "Any", False
+            return ANY, False
         simple = self.schemas.type_of(schema, pointer, hint)
         if (
-            simple.expr in ("str", "int", "float", "bool", "Any", "bytes")
+            isinstance(simple.expr, Name)
+            and simple.expr.text in ("str", "int", "float", "bool", "Any", "bytes")
             and not simple.constraints
         ):
             return simple.expr, simple.nullable
-        if (
-            simple.expr.startswith("\x00")
-            and simple.expr.endswith("\x00")
-            and simple.expr.count("\x00") == 2
-        ):
+        if isinstance(simple.expr, ModelRef):
             return qualified(simple.expr), simple.nullable
         name = self.schemas.hoist_name(hint)
         self.schemas.register_alias(name, simple, schema, pointer)
-        return f"models.{name}", simple.nullable
+        return ModelRef(name, "models"), simple.nullable
 
     def body(
         self, raw: Any, pointer: str, prefix: str, parameters: list[ParameterIR]
@@ -538,9 +370,10 @@ class _ApiBuilder:
             found, sample = self.schema_example(schema)
         if not found and kind in ("json", "form") and schema is not None:
             found, sample = True, self.sample(schema)
-        example = _json(sample) if found else None
+        example = sample_json(sample) if found else None
         if kind == "raw":
-            return BodyIR("raw", chosen, required, "bytes", "bytes", None, example_json=example)
+            raw = Name("bytes")
+            return BodyIR("raw", chosen, required, raw, raw, None, example_json=example)
         if kind == "multipart":
             multipart = self.multipart(
                 schema, media_pointer + "/schema", prefix, chosen, required, parameters
@@ -548,9 +381,9 @@ class _ApiBuilder:
             return replace(multipart, example_json=example)
         py_type, nullable = self.named_type(schema, media_pointer + "/schema", prefix + "Body")
         if nullable or not required:
-            py_type += " | None"
+            py_type = union(py_type, NONE)
         factory = "Body" if kind == "json" else "Form"
-        annotation = f"Annotated[{py_type}, {factory}(media_type={chosen!r})]"
+        annotation = Annotated(py_type, (Call(factory, (f"media_type={chosen!r}",)),))
         return BodyIR(
             kind,  # type: ignore[arg-type]
             chosen,
@@ -584,25 +417,27 @@ class _ApiBuilder:
                 is_files = isinstance(items, dict) and _is_binary(items)
                 py_name = taken.claim(safe_identifier(snake_case(name)), separator="_")
                 field_required = name in req and required
+                base: PyType
                 if is_file or is_files:
-                    base = "list[UploadFile]" if is_files else "UploadFile"
+                    upload = Name("UploadFile")
+                    base = Generic("list", (upload,)) if is_files else upload
                     factory = "File"
                 else:
                     expr = self.schemas.type_of(prop, prop_pointer, prefix + pascal_case(name))
                     base = qualified(expr.expr)
                     factory = "Form"
-                py_type = base if field_required else f"{base} | None"
+                py_type = base if field_required else union(base, NONE)
                 fields.append(
                     FormFieldIR(
                         name=name,
                         py_name=py_name,
                         py_type=py_type,
-                        annotation=f"Annotated[{py_type}, {factory}(alias={name!r})]",
+                        annotation=Annotated(py_type, (Call(factory, (f"alias={name!r}",)),)),
                         default=None if field_required else "None",
                         is_file=is_file or is_files,
                     )
                 )
-        return BodyIR("multipart", media_type, required, "", "", None, tuple(fields))
+        return BodyIR("multipart", media_type, required, None, None, None, tuple(fields))
 
     # -- responses -----------------------------------------------------------------
 
@@ -616,7 +451,7 @@ class _ApiBuilder:
             content = response.get("content") or {}
             media_types = tuple(content) if isinstance(content, dict) else ()
             json_media = next((m for m in media_types if _is_json(m)), None)
-            body_type = None
+            body_type: PyType | None = None
             example = None
             label = status.upper() if not status.isdigit() else status
             if label == "DEFAULT":
@@ -628,12 +463,12 @@ class _ApiBuilder:
                     schema, join_pointer(status_pointer, "content", json_media, "schema"), hint
                 )
                 if nullable:
-                    body_type += " | None"
+                    body_type = union(body_type, NONE)
                 if status.startswith("2"):  # only success examples are used (and cost time)
                     found, sample = self.example(content[json_media])
                     if not found:
                         found, sample = self.schema_example(schema)
-                    example = _json(sample) if found else None
+                    example = sample_json(sample) if found else None
             streams = any(not _is_json(m) for m in media_types)
             headers = tuple(sorted((response.get("headers") or {}).keys()))
             code = int(status) if status.isdigit() else None
@@ -671,51 +506,23 @@ def is_textual(media_type: str) -> bool:
     return media_type.lower().startswith(TEXTUAL) or media_type.lower().endswith("+xml")
 
 
-def _client_raw_type(media_types: tuple[str, ...]) -> str:
+def _client_raw_type(media_types: tuple[str, ...]) -> PyType:
     """What a client gets for a response with no JSON body: text, bytes, or nothing."""
     others = [m for m in media_types if not _is_json(m)]
     if not others:
-        return "None"
-    return "str" if all(is_textual(m) for m in others) else "bytes"
+        return NONE
+    return Name("str") if all(is_textual(m) for m in others) else Name("bytes")
 
 
-def _union(types: Iterable[str]) -> str:
-    parts: list[str] = []
+def _union(types: Iterable[PyType]) -> PyType:
+    """The members of ``types``, each once (by spelling), None last."""
+    parts: dict[str, PyType] = {}
     for t in types:
-        for part in union_parts(t):
-            if part not in parts:
-                parts.append(part)
+        for part in members(t):
+            parts.setdefault(str(part), part)
     if "None" in parts:
-        parts.remove("None")
-        parts.append("None")
-    return " | ".join(parts) or "None"
-
-
-def sorted_links(links: Any) -> list[tuple[str, Any]]:
-    """A response's links in contract order (a mapping of name -> link)."""
-    return [(str(k), v) for k, v in links.items()] if isinstance(links, dict) else []
-
-
-def _json(value: Any) -> str:
-    # YAML scalars JSON lacks (dates are kept as text by the loader) fall back to str
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _security_scheme(name: str, scheme: Any) -> SecurityIR | None:
-    if not isinstance(scheme, dict):
-        return None
-    kind = scheme.get("type")
-    if kind == "http":
-        http = str(scheme.get("scheme", "")).lower()
-        if http in ("bearer", "basic"):
-            return SecurityIR(name, http, "header", "Authorization")  # type: ignore[arg-type]
-        return None
-    if kind in ("oauth2", "openIdConnect"):
-        return SecurityIR(name, "bearer", "header", "Authorization")
-    where, key = scheme.get("in"), scheme.get("name")
-    if kind == "apiKey" and where in ("header", "query", "cookie") and isinstance(key, str):
-        return SecurityIR(name, "api_key", where, key)
-    return None
+        parts["None"] = parts.pop("None")
+    return union(*parts.values()) if parts else NONE
 
 
 def _is_binary(schema: dict[str, Any]) -> bool:

@@ -1,9 +1,10 @@
 """The intermediate representation every target renders from.
 
 Built once per contract by :mod:`waooaw.codegen.build`; immutable afterwards.
-All names and type strings are final here: templates never compute them.
-Type strings come in two spellings: ``py_type`` for use inside ``models.py``
-and ``server_type`` for modules that import the models as ``models``.
+All names and types are final here: templates never compute them. Types are
+:class:`~waooaw.codegen.pytypes.PyType` trees that render themselves with ``str()``;
+model fields spell model references as ``models.py`` does (``Pet``), everything
+else as modules importing the models module do (``models.Pet``).
 Contract examples are kept as canonical JSON text (``example_json``) so that the
 IR stays hashable; targets that need them (Postman) parse that text.
 """
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from .pytypes import NONE, PyType
 
 __all__ = [
     "Api",
@@ -23,6 +26,7 @@ __all__ = [
     "ModelIR",
     "OperationIR",
     "ParameterIR",
+    "ProblemTypeIR",
     "ResponseIR",
     "SecurityIR",
     "SecurityRequirement",
@@ -43,8 +47,8 @@ SecurityKind = Literal["bearer", "basic", "api_key"]
 class FieldIR:
     json_name: str
     py_name: str
-    py_type: str  # annotation inside models.py, without the Field(...) wrapper
-    annotation: str  # full annotation, e.g. Annotated[str, Field(max_length=5)]
+    py_type: PyType  # annotation inside models.py, without the Field(...) wrapper
+    annotation: PyType  # full annotation, e.g. Annotated[str, Field(max_length=5)]
     default: str | None  # Python source of the default, or None when required
     required: bool
     description: str | None
@@ -64,10 +68,10 @@ class ModelIR:
     source_pointer: str
     fields: tuple[FieldIR, ...] = ()
     extra: Literal["forbid", "allow", "ignore"] = "ignore"
-    extra_type: str | None = None
+    extra_type: PyType | None = None
     enum_base: str | None = None  # StrEnum / IntEnum
     members: tuple[EnumMember, ...] = ()
-    alias_type: str | None = None  # for alias and root models
+    alias_type: PyType | None = None  # for alias and root models
     not_null: tuple[str, ...] = ()  # optional, non-nullable JSON names: absent yes, null no
 
 
@@ -77,15 +81,15 @@ class ParameterIR:
     py_name: str  # keyword argument of the Protocol method
     location: ParamLocation
     required: bool
-    py_type: str  # type the implementation receives (server spelling)
-    annotation: str  # FastAPI annotation for the handler parameter
+    py_type: PyType  # type the implementation receives (server spelling)
+    annotation: PyType  # FastAPI annotation for the handler parameter
     default: str | None  # handler default (Python source) or None when required
     description: str | None
     style: Literal["plain", "delimited", "deep_object"]
-    raw_annotation: str | None  # for delimited / deepObject: what FastAPI collects
-    adapter_type: str | None  # type validated from raw for delimited / deepObject
+    raw_annotation: PyType | None  # for delimited / deepObject: what FastAPI collects
+    adapter_type: PyType | None  # type validated from raw for delimited / deepObject
     separator: str = ","
-    client_type: str = ""  # what a client caller passes: the type, optional when not required
+    client_type: PyType = NONE  # what a client caller passes: the type, optional when not required
     # a sample value: the contract's example, else the schema's example, default or first enum
     example_json: str | None = None
 
@@ -94,8 +98,8 @@ class ParameterIR:
 class FormFieldIR:
     name: str
     py_name: str
-    py_type: str
-    annotation: str
+    py_type: PyType
+    annotation: PyType
     default: str | None
     is_file: bool
 
@@ -105,8 +109,8 @@ class BodyIR:
     kind: BodyKind
     media_type: str
     required: bool
-    py_type: str  # server spelling; "bytes" for raw bodies
-    annotation: str
+    py_type: PyType | None  # server spelling; bytes for raw bodies; None for multipart
+    annotation: PyType | None
     default: str | None
     form_fields: tuple[FormFieldIR, ...] = ()
     example_json: str | None = None  # the media type's (first) example, else the schema's
@@ -132,11 +136,11 @@ class ResponseIR:
     description: str
     media_types: tuple[str, ...]
     json_media_type: str | None  # the JSON media type, if any
-    body_type: str | None  # server spelling of the JSON body type
+    body_type: PyType | None  # server spelling of the JSON body type
     streams: bool  # has non-JSON content, given as bytes/str/stream
     is_error: bool
     headers: tuple[str, ...]
-    client_body_type: str = "None"  # what a client gets: the JSON type, bytes, or None
+    client_body_type: PyType = NONE  # what a client gets: the JSON type, bytes, or None
     example_json: str | None = None  # 2xx only: the JSON media type's (first) example
     links: tuple[LinkIR, ...] = ()
 
@@ -168,10 +172,10 @@ class OperationIR:
     body: BodyIR | None
     responses: tuple[ResponseIR, ...]
     success_status: int
-    success_model: str | None  # FastAPI response_model (server spelling)
+    success_model: PyType | None  # FastAPI response_model (server spelling)
     result_alias: str
-    client_return: str = "None"  # union of the 2xx client body types
-    client_any_body: str = "None"  # union of every documented client body type
+    client_return: PyType = NONE  # union of the 2xx client body types
+    client_any_body: PyType = NONE  # union of every documented client body type
     # alternatives (any one suffices); () = public; a () member = credentials optional
     security: tuple[SecurityRequirement, ...] = ()
     # the first requirement of the operation's (or the global) security; () when public
@@ -203,6 +207,16 @@ class ServerIR:
 
 
 @dataclass(frozen=True, slots=True)
+class ProblemTypeIR:
+    """A problem ``type`` URI the contract declares (``x-problem-types``)."""
+
+    uri: str
+    name: str  # PascalCase, without the Error suffix
+    status: int | None
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Api:
     name: str  # short contract name, e.g. "plant"
     class_prefix: str  # e.g. "Plant"
@@ -217,6 +231,7 @@ class Api:
     operations: tuple[OperationIR, ...]
     security_schemes: tuple[SecuritySchemeIR, ...] = ()
     servers: tuple[ServerIR, ...] = ()
+    problem_types: tuple[ProblemTypeIR, ...] = ()
 
     @property
     def bearer(self) -> bool:

@@ -4,6 +4,9 @@ External ``$ref``s (``./shared.yaml#/components/schemas/Problem``) are pulled
 into the root document: targets under ``/components/<kind>/<name>`` become
 components of the root, anything else is inlined. Every node remembers where it
 came from, so later stages can report ``file:line:col`` for a JSON pointer.
+
+Positions cost: a file is built without them, and its composed nodes are kept; a
+position is looked up in them (along the pointer) only for a problem that is reported.
 """
 
 from __future__ import annotations
@@ -52,22 +55,56 @@ _COMPONENT_KINDS = (
 
 @dataclass(slots=True)
 class SourceFile:
-    """One file of a contract, parsed, with a pointer -> (line, column) map."""
+    """One file of a contract, parsed; the position of a node found on demand."""
 
     path: Path
     display: str
     text: bytes
     data: Any
-    locations: dict[str, tuple[int, int]]
+    #: the composed file (kept to find positions in), or every position when computed
+    node: yaml.Node | None = None
+    locations: dict[str, tuple[int, int]] | None = None
 
     def locate(self, pointer: str) -> tuple[int | None, int | None]:
-        probe = pointer
-        while True:
-            if probe in self.locations:
-                return self.locations[probe]
-            if not probe:
-                return None, None
-            probe = probe.rsplit("/", 1)[0]
+        """(line, column) of the deepest node on ``pointer``: a member's key, an item."""
+        if self.locations is not None:
+            probe = pointer
+            while True:
+                if probe in self.locations:
+                    return self.locations[probe]
+                if not probe:
+                    return None, None
+                probe = probe.rsplit("/", 1)[0]
+        node = self.node
+        if node is None:
+            return None, None
+        at = node.start_mark
+        for raw in pointer.split("/")[1:] if pointer else []:
+            token = unescape_pointer(raw)
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if _key_text(key_node) == token:
+                        at, node = key_node.start_mark, value_node
+                        break
+                else:
+                    break
+            elif isinstance(node, yaml.SequenceNode):
+                if not (token.isdigit() and int(token) < len(node.value)):
+                    break
+                node = node.value[int(token)]
+                at = node.start_mark
+            else:
+                break
+        return at.line + 1, at.column + 1
+
+
+def _key_text(key_node: yaml.Node) -> str | None:
+    """A mapping key as the document's pointers spell it (``200:`` in responses is "200")."""
+    if not isinstance(key_node, yaml.ScalarNode):
+        return None
+    if key_node.tag == _STR_TAG:
+        return str(key_node.value)
+    return str(_scalar(key_node))
 
 
 @dataclass(slots=True)
@@ -136,12 +173,50 @@ def _parse(path: Path, errors: list[ContractError]) -> SourceFile | None:
     except yaml.YAMLError as exc:
         errors.append(ContractError(display, "", "yaml-syntax", str(exc)))
         return None
+    if node is None:
+        return SourceFile(path, display, text, None)
+    try:
+        return SourceFile(path, display, text, _build(node, False), node)
+    except _NeedsReport:
+        pass
+    # a problem: build again, tracking positions, to report every problem where it is
     locations: dict[str, tuple[int, int]] = {}
     before = len(errors)
-    data = _construct(node, "", locations, display, errors) if node is not None else None
+    data = _construct(node, "", locations, display, errors)
     if len(errors) > before:
         return None
-    return SourceFile(path, display, text, data, locations)
+    return SourceFile(path, display, text, data, locations=locations)  # pragma: no cover
+
+
+class _NeedsReport(Exception):
+    """``_build`` met something ``_construct`` reports (a key that is not a string...)."""
+
+
+def _build(node: yaml.Node, in_responses: bool) -> Any:
+    """``_construct`` without positions, for the usual case of a file with no problem."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _STR_TAG or node.tag in _KEEP_AS_TEXT:
+            return node.value
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, False) for item in node.value]
+    if isinstance(node, yaml.MappingNode):
+        _SCALAR.flatten_mapping(node)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _NeedsReport
+            key: Any = key_node.value
+            if key_node.tag != _STR_TAG:
+                raw = _scalar(key_node)
+                if not (isinstance(raw, int) and not isinstance(raw, bool) and in_responses):
+                    raise _NeedsReport
+                key = str(raw)
+            if key in result:
+                raise _NeedsReport
+            result[key] = _build(value_node, key == "responses")
+        return result
+    raise AssertionError(f"unexpected YAML node {node!r}")  # pragma: no cover
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:

@@ -7,6 +7,8 @@ import keyword
 import re
 
 __all__ = [
+    "MODELS_IMPORTS",
+    "MODELS_MODULE_NAMES",
     "UniqueNames",
     "enum_member_name",
     "pascal_case",
@@ -17,6 +19,57 @@ __all__ = [
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z]+")
 BUILTIN_NAMES = frozenset(dir(builtins))
+
+#: What a generated ``models.py`` imports, group by group (the template writes these;
+#: the names a module does not use are dropped after rendering).
+MODELS_IMPORTS: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
+    (
+        ("datetime", ("date", "datetime", "time")),
+        ("enum", ("IntEnum", "StrEnum")),
+        ("ipaddress", ("IPv4Address", "IPv6Address")),
+        ("typing", ("Annotated", "Any", "ClassVar", "Literal", "TypeAlias")),
+        ("uuid", ("UUID",)),
+    ),
+    (
+        (
+            "pydantic",
+            (
+                "AfterValidator",
+                "AwareDatetime",
+                "ConfigDict",
+                "Discriminator",
+                "Field",
+                "RootModel",
+                "StrictBool",
+                "StrictFloat",
+                "StrictInt",
+                "Tag",
+            ),
+        ),
+    ),
+    (
+        (
+            "waooaw.runtime.models",
+            (
+                "ContractModel",
+                "Date",
+                "DateTime",
+                "Email",
+                "JsonInt",
+                "discriminator",
+                "is_none",
+                "unique_items",
+            ),
+        ),
+    ),
+)
+#: Names a model may not take in ``models.py``: its imports; ``annotations`` (the
+#: ``__future__`` import); ``models``, the name other modules import it by; and
+#: ``Decimal``, ``Enum`` and ``EmailStr``, kept reserved so that generated names stay stable.
+MODELS_MODULE_NAMES = frozenset(
+    {name for group in MODELS_IMPORTS for _, names in group for name in names}
+    | {"annotations", "models", "Decimal", "Enum", "EmailStr"}
+)
 
 
 def _words(text: str) -> list[str]:

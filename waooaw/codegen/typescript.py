@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .loader import resolve_ref, unescape_pointer
-from .validate import HTTP_METHODS
+from .openapi import HTTP_METHODS, deref
 
 __all__ = ["TsBuilder", "TsModule", "TsOperation", "TsPath"]
 
@@ -280,11 +280,7 @@ class TsBuilder:
         return []
 
     def deref(self, node: Any) -> Any:
-        for _ in range(20):
-            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-                return node
-            node = resolve_ref(self.doc, node["$ref"])
-        return node
+        return deref(self.doc, node)
 
     # -- operations ------------------------------------------------------------------
 

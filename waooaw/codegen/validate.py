@@ -15,12 +15,11 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from .errors import ContractError, escape_pointer, join_pointer
+from .errors import ContractError, join_pointer
 from .loader import MISSING, LoadedContract, iter_refs, resolve_ref
+from .openapi import HTTP_METHODS, deref, iter_operations, iter_path_items, iter_schemas
 
-__all__ = ["HTTP_METHODS", "validate_contract"]
-
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+__all__ = ["validate_contract"]
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _VALID_TYPES = {"string", "integer", "number", "boolean", "array", "object", "null"}
 
@@ -114,27 +113,11 @@ def _check_refs(contract: LoadedContract) -> list[ContractError]:
     return errors
 
 
-def _deref(doc: Any, node: Any) -> Any:
-    for _ in range(20):
-        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            node = resolve_ref(doc, node["$ref"])
-        else:
-            return node
-    return None
-
-
 def _check_operations(contract: LoadedContract) -> list[ContractError]:
     doc = contract.document
     errors: list[ContractError] = []
     seen_ids: dict[str, str] = {}
-    paths = doc.get("paths") or {}
-    if not isinstance(paths, dict):
-        return errors
-    for path, item in paths.items():
-        item_pointer = join_pointer("/paths", path)
-        item = _deref(doc, item)
-        if not isinstance(item, dict):
-            continue
+    for path, item, item_pointer, _written in iter_path_items(doc):
         template = _TEMPLATE.findall(path)
         if len(set(template)) != len(template):
             errors.append(
@@ -190,15 +173,9 @@ def _check_security(contract: LoadedContract) -> list[ContractError]:
     doc = contract.document
     schemes = (doc.get("components") or {}).get("securitySchemes") or {}
     places: list[tuple[str, Any]] = [("/security", doc.get("security"))]
-    for path, item in (doc.get("paths") or {}).items():
-        item = _deref(doc, item)
-        if isinstance(item, dict):
-            for method in HTTP_METHODS:
-                op = item.get(method)
-                if isinstance(op, dict) and "security" in op:
-                    places.append(
-                        (join_pointer("/paths", path, method, "security"), op["security"])
-                    )
+    for op in iter_operations(doc):
+        if "security" in op.node:
+            places.append((join_pointer(op.listed_at, op.method, "security"), op.node["security"]))
     errors: list[ContractError] = []
     for pointer, requirements in places:
         for i, requirement in enumerate(requirements if isinstance(requirements, list) else []):
@@ -227,7 +204,7 @@ def _params(
     if not isinstance(params, list):
         return found
     for i, raw in enumerate(params):
-        param = _deref(doc, raw)
+        param = deref(doc, raw)
         if not isinstance(param, dict):
             continue
         name, where = param.get("name"), param.get("in")
@@ -248,73 +225,15 @@ def _params(
 def _check_schemas(contract: LoadedContract) -> list[ContractError]:
     """Checks the schema objects (the 3.1 meta-schema leaves them to the JSON Schema dialect)."""
     errors: list[ContractError] = []
-    doc = contract.document
-    for pointer, schema in _schema_locations(doc):
-        _walk_schema(schema, pointer, contract, errors)
+    for pointer, schema in iter_schemas(contract.document):
+        _check_schema(schema, pointer, contract, errors)
     return errors
 
 
-def _schema_locations(doc: dict[str, Any]) -> list[tuple[str, Any]]:
-    """Every schema object a contract holds, by where it sits."""
-    found: list[tuple[str, Any]] = []
-    components = doc.get("components") if isinstance(doc.get("components"), dict) else {}
-    assert isinstance(components, dict)
-
-    def media(content: Any, base: str) -> None:
-        if isinstance(content, dict):
-            for name, item in content.items():
-                if isinstance(item, dict) and "schema" in item:
-                    found.append((join_pointer(base, name, "schema"), item["schema"]))
-
-    def parameter(param: Any, base: str) -> None:
-        if isinstance(param, dict):
-            if "schema" in param:
-                found.append((base + "/schema", param["schema"]))
-            media(param.get("content"), base + "/content")
-
-    def response(resp: Any, base: str) -> None:
-        if isinstance(resp, dict):
-            media(resp.get("content"), base + "/content")
-            for name, header in (resp.get("headers") or {}).items():
-                parameter(header, join_pointer(base, "headers", name))
-
-    for name, schema in (components.get("schemas") or {}).items():
-        found.append((join_pointer("/components/schemas", name), schema))
-    for name, param in (components.get("parameters") or {}).items():
-        parameter(param, join_pointer("/components/parameters", name))
-    for name, header in (components.get("headers") or {}).items():
-        parameter(header, join_pointer("/components/headers", name))
-    for name, body in (components.get("requestBodies") or {}).items():
-        if isinstance(body, dict):
-            media(body.get("content"), join_pointer("/components/requestBodies", name, "content"))
-    for name, resp in (components.get("responses") or {}).items():
-        response(resp, join_pointer("/components/responses", name))
-    for path, item in (doc.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        base = join_pointer("/paths", path)
-        for i, param in enumerate(item.get("parameters") or []):
-            parameter(param, f"{base}/parameters/{i}")
-        for method in HTTP_METHODS:
-            op = item.get(method)
-            if not isinstance(op, dict):
-                continue
-            op_base = join_pointer(base, method)
-            for i, param in enumerate(op.get("parameters") or []):
-                parameter(param, f"{op_base}/parameters/{i}")
-            body = op.get("requestBody")
-            if isinstance(body, dict):
-                media(body.get("content"), op_base + "/requestBody/content")
-            for status, resp in (op.get("responses") or {}).items():
-                response(resp, join_pointer(op_base, "responses", status))
-    return found
-
-
-def _walk_schema(
-    schema: Any, pointer: str, contract: LoadedContract, errors: list[ContractError]
+def _check_schema(
+    schema: dict[str, Any], pointer: str, contract: LoadedContract, errors: list[ContractError]
 ) -> None:
-    if not isinstance(schema, dict):
-        return
+    """The keywords of one schema object; its subschemas are checked on their own."""
     t = schema.get("type")
     types = t if isinstance(t, list) else [t] if t is not None else []
     for value in types:
@@ -342,17 +261,9 @@ def _walk_schema(
                 pointer + "/properties", "schema-properties", "properties must be a mapping"
             )
         )
-        props = None
-    for key, value in (props or {}).items():
-        _walk_schema(value, f"{pointer}/properties/{escape_pointer(key)}", contract, errors)
-    for key in ("items", "additionalProperties", "not"):
-        _walk_schema(schema.get(key), f"{pointer}/{key}", contract, errors)
     for key in ("allOf", "oneOf", "anyOf"):
         parts = schema.get(key)
         if parts is not None and not isinstance(parts, list):
             errors.append(
                 contract.error(f"{pointer}/{key}", "schema-composition", f"{key} must be a list")
             )
-            continue
-        for i, part in enumerate(parts or []):
-            _walk_schema(part, f"{pointer}/{key}/{i}", contract, errors)

@@ -8,9 +8,11 @@ generated router like any implementation's. Requests are validated by that route
 errors are problem+json, fitted to the error responses the operation documents
 (:mod:`.errors`). The contract itself is served at ``/openapi.json``.
 
-Modules: :mod:`.stubs` (generate and import), :mod:`.data` (schema-valid values),
+Modules: :mod:`.stubs` (generate in memory and import), :mod:`.data` (schemas:
+resolve, validate, generate), :mod:`.values` (one generation attempt),
 :mod:`.patterns` (strings for ``pattern``), :mod:`.responses` (per-operation
-answers), :mod:`.errors` (problems shaped to the contract), :mod:`.app` (the app).
+answers), :mod:`.scope` (the request being answered), :mod:`.errors` (problems
+shaped to the contract), :mod:`.app` (the app).
 """
 
 from .app import DEV_ORIGIN_REGEX, MockInfo, MockSetupError, create_mock_app

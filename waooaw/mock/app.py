@@ -12,14 +12,15 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI
 
 from waooaw.codegen.errors import ContractError
-from waooaw.codegen.loader import LoadedContract, resolve_ref
-from waooaw.codegen.validate import HTTP_METHODS
+from waooaw.codegen.loader import LoadedContract
+from waooaw.codegen.openapi import HTTP_METHODS, deref, iter_path_items
 from waooaw.runtime.http import CORS_EXPOSE, CORS_HEADERS, install_http, serve_contract
 
 from .auth import MockAuthenticator
 from .data import SchemaData
 from .errors import ErrorShaper, install_error_shaping
-from .responses import OperationMock, ScopeMiddleware, SetupProblem, current_scope, plan_operation
+from .responses import OperationMock, SetupProblem, plan_operation
+from .scope import ScopeMiddleware, current_scope
 from .stubs import load_stubs
 
 __all__ = ["DEV_ORIGIN_REGEX", "MockInfo", "MockSetupError", "create_mock_app"]
@@ -145,24 +146,13 @@ def _cors_names(document: dict[str, Any]) -> tuple[list[str], list[str], list[st
     headers = {h.lower(): h for h in (*CORS_HEADERS, "Accept")}
     exposed = {h.lower(): h for h in (*CORS_EXPOSE, "Location")}
 
-    def deref(node: Any) -> Any:
-        for _ in range(16):
-            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-                break
-            ref = node["$ref"]
-            node = resolve_ref(document, ref)
-        return node
-
     def take_parameters(params: Any) -> None:
         for raw in params or []:
-            param = deref(raw)
+            param = deref(document, raw)
             if isinstance(param, dict) and param.get("in") == "header":
                 headers.setdefault(str(param["name"]).lower(), str(param["name"]))
 
-    for item in (document.get("paths") or {}).values():
-        item = deref(item)
-        if not isinstance(item, dict):
-            continue
+    for _path, item, _listed, _written in iter_path_items(document):
         take_parameters(item.get("parameters"))
         for method in HTTP_METHODS:
             op = item.get(method)
@@ -171,12 +161,12 @@ def _cors_names(document: dict[str, Any]) -> tuple[list[str], list[str], list[st
             methods.add(method.upper())
             take_parameters(op.get("parameters"))
             for raw in (op.get("responses") or {}).values():
-                response = deref(raw)
+                response = deref(document, raw)
                 for name in (response or {}).get("headers") or {}:
                     exposed.setdefault(str(name).lower(), str(name))
     schemes = (document.get("components") or {}).get("securitySchemes") or {}
     for raw in schemes.values():
-        scheme = deref(raw)
+        scheme = deref(document, raw)
         if (
             isinstance(scheme, dict)
             and scheme.get("type") == "apiKey"

@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from waooaw.codegen.errors import join_pointer
+from waooaw.codegen.openapi import is_json
 from waooaw.runtime.server import (
     PROBLEM_MEDIA_TYPE,
     ProblemError,
@@ -37,7 +38,7 @@ from waooaw.runtime.server import (
 )
 
 from .data import GenerationError, SchemaData
-from .responses import OperationMock, is_json, object_properties
+from .responses import OperationMock, object_properties
 
 __all__ = ["ErrorShaper", "install_error_shaping"]
 

@@ -28,7 +28,6 @@ import json
 import logging
 import re
 from collections.abc import Callable, Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -36,30 +35,23 @@ from urllib.parse import parse_qsl, quote
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from waooaw.codegen.errors import join_pointer
 from waooaw.codegen.ir import OperationIR, ResponseIR
 
 from .data import GenerationError, SchemaData
+from .scope import accepted, current_body, header, media_matches
 
 __all__ = [
     "OperationMock",
-    "ScopeMiddleware",
     "SetupProblem",
-    "current_body",
-    "current_scope",
-    "is_json",
     "object_properties",
     "plan_operation",
 ]
 
 log = logging.getLogger("waooaw.mock")
 
-#: The ASGI scope of the request being answered (set by :class:`ScopeMiddleware`).
-current_scope: ContextVar[Scope | None] = ContextVar("waooaw_mock_scope", default=None)
-#: Its body as received, when it is JSON or a urlencoded form.
-current_body: ContextVar[bytearray | None] = ContextVar("waooaw_mock_body", default=None)
 
 #: Headers the HTTP layer writes itself; a documented value would be replaced anyway.
 _OWN_HEADERS = frozenset({"x-correlation-id", "x-request-id", "content-type", "content-length"})
@@ -71,11 +63,6 @@ _WELL_KNOWN: dict[str, Callable[[OperationIR], list[str]]] = {
     "etag": lambda op: ['"mock-1"'],
     "cache-control": lambda op: ["no-store"],
 }
-
-
-def is_json(media_type: str) -> bool:
-    base = media_type.split(";", 1)[0].strip().lower()
-    return base == "application/json" or base.endswith("+json")
 
 
 def _is_text(media_type: str) -> bool:
@@ -90,36 +77,6 @@ class SetupProblem:
     pointer: str
     operation: str
     message: str
-
-
-class ScopeMiddleware:
-    """Keeps the request's scope, and its JSON or form body as read, for the handlers."""
-
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int = 1_048_576) -> None:
-        self.app = app
-        self.max_body_bytes = max_body_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
-        captured = bytearray()
-        keep = is_json(content_type) or content_type == "application/x-www-form-urlencoded"
-
-        async def capture() -> Message:
-            message = await receive()
-            if keep and message["type"] == "http.request":
-                captured.extend(message.get("body", b"")[: self.max_body_bytes - len(captured)])
-            return message
-
-        token = current_scope.set(scope)
-        body_token = current_body.set(captured if keep else None)
-        try:
-            await self.app(scope, capture, send)
-        finally:
-            current_body.reset(body_token)
-            current_scope.reset(token)
 
 
 @dataclass(slots=True)
@@ -261,11 +218,11 @@ class OperationMock:
         offered = self.response.media_types
         if not offered:
             return None
-        accept = _header(scope, b"accept")
+        accept = header(scope, b"accept")
         if accept:
-            for wanted in _accepted(accept):
+            for wanted in accepted(accept):
                 for media_type in offered:
-                    if _matches(wanted, media_type):
+                    if media_matches(wanted, media_type):
                         return media_type
         return offered[0]
 
@@ -346,7 +303,7 @@ class OperationMock:
         ident = body.get("id") if isinstance(body, dict) else None
         if self.item_route and isinstance(ident, str | int) and not isinstance(ident, bool):
             path = path.rstrip("/") + "/" + quote(str(ident), safe="")
-        host = _header(scope, b"host") or "localhost"
+        host = header(scope, b"host") or "localhost"
         candidates = [path, f"{scope.get('scheme', 'http')}://{host}{path}"]
         for candidate in candidates:
             if schema is None or self.data.is_valid(schema, candidate):
@@ -430,7 +387,7 @@ def plan_operation(
         schema = {"$ref": "#" + join_pointer(media_pointer, "schema")} if "schema" in media else {}
         try:
             if media_type == response.json_media_type and response.body_type is not None:
-                body_type = eval(response.body_type, vars(server))  # generated type text
+                body_type = eval(str(response.body_type), vars(server))  # generated type text
                 mock.json = _json_body(data, op, body_type, media, schema, media_type, where)
             else:
                 mock.texts[media_type] = _text_body(data, op, media, schema, media_type)
@@ -641,36 +598,3 @@ def _same_schema(data: SchemaData, op: OperationIR, schema: dict[str, Any]) -> b
     if request is None or op.body is None or op.body.kind != "json":
         return False
     return data.resolve(request) is data.resolve(schema)
-
-
-def _header(scope: Scope | None, name: bytes) -> str | None:
-    if scope is None:
-        return None
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return bytes(value).decode("latin-1")
-    return None
-
-
-def _accepted(accept: str) -> list[str]:
-    """Media ranges of an Accept header, most preferred first (q=0 left out)."""
-    ranked = []
-    for index, part in enumerate(accept.split(",")):
-        pieces = [p.strip() for p in part.split(";")]
-        quality = 1.0
-        for param in pieces[1:]:
-            if param.lower().startswith("q="):
-                try:
-                    quality = float(param[2:])
-                except ValueError:
-                    quality = 0.0
-        if pieces[0] and quality > 0:
-            ranked.append((-quality, index, pieces[0].lower()))
-    return [media for _, _, media in sorted(ranked)]
-
-
-def _matches(wanted: str, media_type: str) -> bool:
-    offered = media_type.split(";", 1)[0].strip().lower()
-    if wanted in ("*/*", offered):
-        return True
-    return wanted.endswith("/*") and offered.startswith(wanted[:-1])

@@ -1,30 +1,27 @@
-"""The generated server stubs of a contract, made on the fly and imported.
+"""The generated server stubs of a contract, made on the fly and imported from memory.
 
-``waooaw gen`` (models and server targets) writes the package into a scratch
-folder, which is imported under a name derived from the generated code's hash
-and then removed: the modules live on in ``sys.modules``, and a second mock of
-the same contract in one process reuses them.
+The generator renders the package (models and server targets) without writing it;
+its modules are imported straight from those texts under a name derived from the
+generated code's hash, so a second mock of the same contract in one process reuses
+them. The contract is loaded once: the rendering hands back its document and IR.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
+import importlib.abc
 import importlib.util
 import re
-import shutil
 import sys
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any
 
-from waooaw.codegen.build import build_api
 from waooaw.codegen.ir import Api
-from waooaw.codegen.loader import LoadedContract, load_contract
-from waooaw.codegen.pipeline import STATE_FILE, Job, generate
+from waooaw.codegen.loader import LoadedContract
+from waooaw.codegen.pipeline import STATE_FILE, Job, render_package
 
 __all__ = ["Stubs", "load_stubs"]
 
@@ -55,41 +52,71 @@ def _name(spec: Path) -> str:
 def load_stubs(spec: Path) -> Stubs:
     """Generate and import the stubs of ``spec``; raises ContractErrors for a bad contract."""
     name = _name(spec)
-    with tempfile.TemporaryDirectory(prefix="waooaw-mock-") as scratch:
-        out = Path(scratch) / "package"
-        generate(Job(spec, out, name, frozenset({"models", "server"})), force=True)
-        (out / STATE_FILE).unlink(missing_ok=True)
-        files = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
-        digest = hashlib.sha256()
-        for filename, data in files.items():
-            digest.update(filename.encode() + b"\0" + data + b"\0")
-        package = f"waooaw_mock_{name}_{digest.hexdigest()[:16]}"
-        with _LOCK:
-            if package not in _IMPORTED:
-                _IMPORTED[package] = _import(package, out)
-        models, server = _IMPORTED[package]
-        contract_json = files["openapi.json"]
-    # load again for the IR and the document: generate() keeps neither
-    contract = load_contract(spec)
-    api = build_api(contract, name=name, source=Job(spec, out, name).source)
-    return Stubs(contract, api, models, server, contract_json)
+    # `out` only names the package in the job; nothing is written there
+    package = render_package(Job(spec, spec.parent, name, frozenset({"models", "server"})))
+    assert package.api is not None  # the Python targets always build the IR
+    files = {k: v.encode("utf-8") for k, v in sorted(package.files.items()) if k != STATE_FILE}
+    digest = hashlib.sha256()
+    for filename, data in files.items():
+        digest.update(filename.encode() + b"\0" + data + b"\0")
+    module_name = f"waooaw_mock_{name}_{digest.hexdigest()[:16]}"
+    with _LOCK:
+        if module_name not in _IMPORTED:
+            _IMPORTED[module_name] = _import(module_name, package.files)
+    models, server = _IMPORTED[module_name]
+    return Stubs(package.contract, package.api, models, server, files["openapi.json"])
 
 
-def _import(package: str, folder: Path) -> tuple[ModuleType, ModuleType]:
-    target = folder.parent / package
-    shutil.copytree(folder, target)
-    spec = importlib.util.spec_from_file_location(
-        package, target / "__init__.py", submodule_search_locations=[str(target)]
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[package] = module
+class _TextLoader(importlib.abc.InspectLoader):
+    """Modules of one generated package, from their source texts (tracebacks show them)."""
+
+    def __init__(self, package: str, files: dict[str, str]) -> None:
+        self.package = package
+        self.files = files
+
+    def _file(self, fullname: str) -> str:
+        if fullname == self.package:
+            return "__init__.py"
+        return fullname.removeprefix(self.package + ".") + ".py"
+
+    def get_source(self, fullname: str) -> str:
+        return self.files[self._file(fullname)]
+
+    def is_package(self, fullname: str) -> bool:
+        return fullname == self.package
+
+    def origin(self, fullname: str) -> str:
+        # not a "<...>" name: linecache then asks this loader for the source of tracebacks
+        return f"{self.package}/{self._file(fullname)}"
+
+    def get_code(self, fullname: str) -> CodeType:
+        source = self.get_source(fullname)
+        return compile(source, self.origin(fullname), "exec", dont_inherit=True)
+
+
+def _import(package: str, files: dict[str, str]) -> tuple[ModuleType, ModuleType]:
+    loader = _TextLoader(package, files)
+    loaded: list[ModuleType] = []
     try:
-        spec.loader.exec_module(module)
-        models = importlib.import_module(f"{package}.models")
-        server = importlib.import_module(f"{package}.server")
+        for fullname in (package, f"{package}.models", f"{package}.server"):
+            spec = importlib.util.spec_from_loader(
+                fullname,
+                loader,
+                origin=loader.origin(fullname),
+                is_package=loader.is_package(fullname),
+            )
+            assert spec is not None
+            spec.has_location = True  # __file__ names the text, which the loader gives
+            if spec.submodule_search_locations is not None:
+                spec.submodule_search_locations[:] = []  # submodules come from this loader only
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[fullname] = module
+            if loaded:  # `from . import models` in server.py finds it on the package
+                setattr(loaded[0], fullname.rsplit(".", 1)[1], module)
+            loader.exec_module(module)
+            loaded.append(module)
     except BaseException:
         for key in [k for k in sys.modules if k == package or k.startswith(package + ".")]:
             del sys.modules[key]
         raise
-    return models, server
+    return loaded[1], loaded[2]

@@ -5,7 +5,8 @@ Exceptions (generated clients subclass each one under their own base, e.g.
 
     APIError                          any error answer, or none at all
     ├── ValidationFailedError         422 request validation problem
-    ├── ConstitutionalAlignmentError  422 constitutional-alignment problem (.violations)
+    ├── ProblemTypeError              a problem `type` the contract declares (x-problem-types):
+    │                                 one generated subclass per type, whatever the status
     ├── AuthenticationError           401
     ├── PermissionDeniedError         403
     ├── EntityNotFoundError           404
@@ -51,10 +52,12 @@ from tenacity import (
     Retrying,
     retry_if_exception,
     stop_after_attempt,
+    stop_any,
     wait_random_exponential,
 )
 
 from .context import correlation_id, request_id
+from .deadline import Deadline, DeadlineExceeded
 
 __all__ = [
     "APIError",
@@ -63,11 +66,12 @@ __all__ = [
     "AuthenticationError",
     "ClientCore",
     "ConflictError",
-    "ConstitutionalAlignmentError",
+    "DeadlineExceeded",
     "EntityNotFoundError",
     "ErrorTypes",
     "OperationSpec",
     "PermissionDeniedError",
+    "ProblemTypeError",
     "RateLimitedError",
     "RetryPolicy",
     "ServerError",
@@ -81,7 +85,6 @@ T = TypeVar("T")
 DEFAULT_TIMEOUT = 30.0
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-CONSTITUTIONAL_TYPE = "constitutional-alignment"
 
 
 class APIError(Exception):
@@ -125,8 +128,10 @@ class ValidationFailedError(APIError):
     pass
 
 
-class ConstitutionalAlignmentError(APIError):
-    pass
+class ProblemTypeError(APIError):
+    """An error answer whose problem ``type`` the contract declares (``PROBLEM_TYPE``)."""
+
+    PROBLEM_TYPE: str = ""
 
 
 class AuthenticationError(APIError):
@@ -175,7 +180,6 @@ class ErrorTypes:
 
     base: type[APIError]
     validation: type[APIError]
-    constitutional: type[APIError]
     unauthorized: type[APIError]
     forbidden: type[APIError]
     not_found: type[APIError]
@@ -184,12 +188,15 @@ class ErrorTypes:
     server: type[APIError]
     unavailable: type[APIError]
     transport: type[APIError]
+    #: problem ``type`` URI -> the class the contract declares for it (exact match)
+    by_type: Mapping[str, type[APIError]] = field(default_factory=dict)
 
     def for_status(self, status: int, problem: Any) -> type[APIError]:
-        if status == 422:
-            kind = str(_problem_field(problem, "type") or "")
-            return self.constitutional if kind.endswith(CONSTITUTIONAL_TYPE) else self.validation
+        declared = self.by_type.get(str(_problem_field(problem, "type") or ""))
+        if declared is not None:
+            return declared
         by_status = {
+            422: self.validation,
             401: self.unauthorized,
             403: self.forbidden,
             404: self.not_found,
@@ -223,6 +230,8 @@ class RetryPolicy:
     multiplier: float = 0.5
     max_retry_after: float = 30.0
     statuses: frozenset[int] = RETRY_STATUSES
+    #: Overall seconds for one call, every attempt and backoff included (None: no limit).
+    deadline: float | None = None
 
 
 @dataclass(slots=True)
@@ -414,11 +423,14 @@ class _CoreBase:
                 sent["Content-Type"] = media
         return request, retryable
 
-    def retry_options(self, retryable: bool) -> dict[str, Any]:
-        """tenacity's policy for one call: only retryable calls get more than one attempt."""
+    def retry_options(self, retryable: bool, deadline: Deadline | None = None) -> dict[str, Any]:
+        """tenacity's policy for one call: only retryable calls get more than one attempt,
+        and none starts (nor does a backoff last) past the call's deadline."""
+        stop = stop_after_attempt(self.retry.attempts if retryable else 1)
+        wait = _wait(self.retry)
         return {
-            "stop": stop_after_attempt(self.retry.attempts if retryable else 1),
-            "wait": _wait(self.retry),
+            "stop": stop if deadline is None else stop_any(stop, deadline.stop),
+            "wait": wait if deadline is None else deadline.wait(wait),
             "retry": retry_if_exception(_is_retryable),
             "reraise": True,
         }
@@ -553,11 +565,18 @@ class ClientCore(_CoreBase):
         raise_errors: bool = True,
     ) -> Any:
         request, retryable = self.build(spec, path or {}, query or {}, headers or {}, body, timeout)
-        retrying = Retrying(sleep=self._sleep, **self.retry_options(retryable))
+        deadline = Deadline.start(self.retry.deadline)
+        retrying = Retrying(sleep=self._sleep, **self.retry_options(retryable, deadline))
         try:
             for attempt in retrying:
                 with attempt:
-                    response = self.http.request(**request)
+                    if deadline is None:
+                        response = self.http.request(**request)
+                    else:
+                        try:
+                            response = self.http.request(**deadline.capped(request))
+                        except httpx.TimeoutException as exc:
+                            raise deadline.translate(exc) from exc
                     if response.status_code in self.retry.statuses:
                         raise _RetryableStatus(response)
         except _RetryableStatus as exc:
@@ -583,11 +602,16 @@ class ClientCore(_CoreBase):
         anything is yielded; the response is closed when the block exits.
         """
         request, retryable = self.build(spec, path or {}, query or {}, headers or {}, body, timeout)
-        retrying = Retrying(sleep=self._sleep, **self.retry_options(retryable))
+        deadline = Deadline.start(self.retry.deadline)
+        retrying = Retrying(sleep=self._sleep, **self.retry_options(retryable, deadline))
         try:
             for attempt in retrying:
                 with attempt:
-                    response = self.http.send(self.http.build_request(**request), stream=True)
+                    sent = request if deadline is None else deadline.capped(request)
+                    try:
+                        response = self.http.send(self.http.build_request(**sent), stream=True)
+                    except httpx.TimeoutException as exc:
+                        raise exc if deadline is None else deadline.translate(exc) from exc
                     if response.status_code in self.retry.statuses:
                         response.read()
                         response.close()
@@ -651,11 +675,16 @@ class AsyncClientCore(_CoreBase):
         raise_errors: bool = True,
     ) -> Any:
         request, retryable = self.build(spec, path or {}, query or {}, headers or {}, body, timeout)
-        retrying = AsyncRetrying(sleep=self._sleep, **self.retry_options(retryable))
+        deadline = Deadline.start(self.retry.deadline)
+        retrying = AsyncRetrying(sleep=self._sleep, **self.retry_options(retryable, deadline))
         try:
             async for attempt in retrying:
                 with attempt:
-                    response = await self.http.request(**request)
+                    if deadline is None:
+                        response = await self.http.request(**request)
+                    else:
+                        capped = deadline.capped(request)
+                        response = await deadline.run(self.http.request(**capped))
                     if response.status_code in self.retry.statuses:
                         raise _RetryableStatus(response)
         except _RetryableStatus as exc:
@@ -681,11 +710,17 @@ class AsyncClientCore(_CoreBase):
         anything is yielded; the response is closed when the block exits.
         """
         request, retryable = self.build(spec, path or {}, query or {}, headers or {}, body, timeout)
-        retrying = AsyncRetrying(sleep=self._sleep, **self.retry_options(retryable))
+        deadline = Deadline.start(self.retry.deadline)
+        retrying = AsyncRetrying(sleep=self._sleep, **self.retry_options(retryable, deadline))
         try:
             async for attempt in retrying:
                 with attempt:
-                    response = await self.http.send(self.http.build_request(**request), stream=True)
+                    sent = request if deadline is None else deadline.capped(request)
+                    built = self.http.build_request(**sent)
+                    if deadline is None:
+                        response = await self.http.send(built, stream=True)
+                    else:
+                        response = await deadline.run(self.http.send(built, stream=True))
                     if response.status_code in self.retry.statuses:
                         await response.aread()
                         await response.aclose()

@@ -16,7 +16,6 @@ an app:
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
@@ -30,7 +29,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .context import accept_or_new, correlation_id, request_id
-from .server import PROBLEM_MEDIA_TYPE, ProblemError, install_problem_handlers
+from .server import PROBLEM_MEDIA_TYPE, ProblemError, encode_problem, install_problem_handlers
 
 __all__ = [
     "CORS_EXPOSE",
@@ -54,18 +53,21 @@ CORS_HEADERS = ["Authorization", "Content-Type", "X-Correlation-ID", "Idempotenc
 CORS_EXPOSE = ["X-Correlation-ID", "X-Request-ID", "Retry-After"]
 
 
-def _problem_bytes(problem: ProblemError, path: str, cid: str) -> bytes:
-    body = problem.body(instance=path or None)
+def _problem_bytes(problem: ProblemError, path: str, cid: str, type_base: str | None) -> bytes:
+    body = problem.body(instance=path or None, type_base=type_base)
     body["correlation_id"] = cid
-    return json.dumps(body, separators=(",", ":")).encode()
+    return encode_problem(body)
 
 
 class RequestContextMiddleware:
     """Correlation id, body-size limit and last-resort 500 problem, as one ASGI layer."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int = 1_048_576) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int = 1_048_576, problem_type_base: str | None = None
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.problem_type_base = problem_type_base
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -105,7 +107,17 @@ class RequestContextMiddleware:
         status_holder: list[int] = []
         started_at = time.perf_counter()
 
+        overflow: list[bool] = []
+
         async def send_logged(message: Message) -> None:
+            if overflow:
+                # the app saw the body cut short (a chunked body has no length to
+                # check up front) and answered something else: answer 413 instead
+                if message["type"] == "http.response.start":
+                    status_holder.append(413)
+                    problem = ProblemError(413, self._too_large())
+                    await self._problem(send_with_id, problem, path, cid)
+                return
             if message["type"] == "http.response.start":
                 status_holder.append(message["status"])
             await send_with_id(message)
@@ -115,7 +127,7 @@ class RequestContextMiddleware:
             if length is not None and length > self.max_body_bytes:
                 await self._problem(send_with_id, ProblemError(413, self._too_large()), path, cid)
                 return
-            await self.app(scope, self._limited(receive), send_logged)
+            await self.app(scope, self._limited(receive, overflow), send_logged)
         except _BodyTooLarge:
             if not started:
                 await self._problem(send_with_id, ProblemError(413, self._too_large()), path, cid)
@@ -143,7 +155,7 @@ class RequestContextMiddleware:
     def _too_large(self) -> str:
         return f"request body exceeds {self.max_body_bytes} bytes"
 
-    def _limited(self, receive: Receive) -> Receive:
+    def _limited(self, receive: Receive, overflow: list[bool]) -> Receive:
         seen = 0
         limit = self.max_body_bytes
 
@@ -153,14 +165,14 @@ class RequestContextMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    overflow.append(True)
                     raise _BodyTooLarge
             return message
 
         return wrapped
 
-    @staticmethod
-    async def _problem(send: Send, problem: ProblemError, path: str, cid: str) -> None:
-        body = _problem_bytes(problem, path, cid)
+    async def _problem(self, send: Send, problem: ProblemError, path: str, cid: str) -> None:
+        body = _problem_bytes(problem, path, cid, self.problem_type_base)
         headers = [
             (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
             (b"content-length", str(len(body)).encode()),
@@ -187,6 +199,12 @@ def _content_length(scope: Scope) -> int | None:
 class ProblemCORSMiddleware(CORSMiddleware):
     """Starlette's CORS, with a rejected preflight answered as problem+json."""
 
+    def __init__(
+        self, app: ASGIApp, /, *, problem_type_base: str | None = None, **cors: Any
+    ) -> None:
+        super().__init__(app, **cors)
+        self.problem_type_base = problem_type_base
+
     def preflight_response(self, request_headers: Any) -> Response:
         response = super().preflight_response(request_headers)
         if response.status_code != 400:
@@ -200,7 +218,7 @@ class ProblemCORSMiddleware(CORSMiddleware):
             if k.lower() not in ("content-length", "content-type")
         }
         return Response(
-            content=_problem_bytes(problem, "", cid),
+            content=_problem_bytes(problem, "", cid, self.problem_type_base),
             status_code=400,
             media_type=PROBLEM_MEDIA_TYPE,
             headers=headers,
@@ -217,18 +235,25 @@ def install_http(
     cors_methods: Sequence[str] = CORS_METHODS,
     cors_headers: Sequence[str] = CORS_HEADERS,
     cors_expose: Sequence[str] = CORS_EXPOSE,
+    problem_type_base: str | None = None,
 ) -> None:
     """Problem+json everywhere, correlation ids, body limit and CORS (outermost).
 
     The ``cors_*`` defaults suit the services; a mock of another contract passes
-    that contract's methods and headers.
+    that contract's methods and headers. ``problem_type_base`` names the problem
+    vocabulary (a problem raised without a type is ``problem_type_base`` + its status's
+    slug; without it, ``about:blank``).
     """
     # unhandled exceptions are turned into problems by RequestContextMiddleware,
     # inside CORS, rather than by a handler in Starlette's outermost ServerErrorMiddleware
-    install_problem_handlers(app, unhandled=False)
+    install_problem_handlers(app, unhandled=False, type_base=problem_type_base)
     for exc_type, handler in (extra_handlers or {}).items():
         app.add_exception_handler(exc_type, handler)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=max_body_bytes,
+        problem_type_base=problem_type_base,
+    )
     app.add_middleware(
         ProblemCORSMiddleware,
         allow_origins=list(cors_origins),
@@ -237,6 +262,7 @@ def install_http(
         allow_methods=list(cors_methods),
         allow_headers=list(cors_headers),
         expose_headers=list(cors_expose),
+        problem_type_base=problem_type_base,
     )
 
 

@@ -9,6 +9,11 @@ Exceptions::
 raise (validation, malformed JSON, unknown route, wrong method, unhandled
 exceptions) into ``application/problem+json``; ``runtime/http.py`` builds a
 whole app's HTTP layer on it.
+
+A problem raised without a ``type`` is ``about:blank`` (RFC 9457 section 4.2.1: the
+status says it all), unless the application names a base for its own vocabulary
+(``install_problem_handlers(app, type_base="https://example.com/problems/")``): then
+it is the base plus the status's slug (``not-found``, ``validation``...).
 """
 
 from __future__ import annotations
@@ -26,18 +31,25 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response, StreamingResponse
 
+from . import context as _context
+
 __all__ = [
+    "MAX_PROBLEM_BYTES",
+    "MAX_VIOLATIONS",
     "PROBLEM_MEDIA_TYPE",
-    "PROBLEM_TYPES",
+    "STATUS_PROBLEMS",
     "NotImplementedOperation",
     "ProblemError",
     "ResponseRenderer",
     "bind",
     "deep_object",
+    "encode_problem",
     "install_problem_handlers",
+    "not_implemented",
     "operation_id",
     "parse_delimited",
     "problem_response",
+    "problem_type_base",
     "reject_null_body",
     "validate_param",
 ]
@@ -45,23 +57,23 @@ __all__ = [
 log = logging.getLogger("waooaw.server")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-_BASE = "https://waooaw.com/errors/"
-PROBLEM_TYPES: dict[int, tuple[str, str]] = {
-    400: (_BASE + "bad-request", "Bad Request"),
-    401: (_BASE + "unauthorized", "Unauthorized"),
-    403: (_BASE + "forbidden", "Forbidden"),
-    404: (_BASE + "not-found", "Not Found"),
-    405: (_BASE + "method-not-allowed", "Method Not Allowed"),
-    406: (_BASE + "not-acceptable", "Not Acceptable"),
-    409: (_BASE + "conflict", "Conflict"),
-    413: (_BASE + "payload-too-large", "Payload Too Large"),
-    415: (_BASE + "unsupported-media-type", "Unsupported Media Type"),
-    422: (_BASE + "validation", "Validation Error"),
-    429: (_BASE + "too-many-requests", "Too Many Requests"),
-    500: (_BASE + "internal", "Internal Server Error"),
-    501: (_BASE + "not-implemented", "Not Implemented"),
-    503: (_BASE + "service-unavailable", "Service Unavailable"),
-    504: (_BASE + "gateway-timeout", "Gateway Timeout"),
+#: status -> (slug appended to an application's type base, default title)
+STATUS_PROBLEMS: dict[int, tuple[str, str]] = {
+    400: ("bad-request", "Bad Request"),
+    401: ("unauthorized", "Unauthorized"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not Found"),
+    405: ("method-not-allowed", "Method Not Allowed"),
+    406: ("not-acceptable", "Not Acceptable"),
+    409: ("conflict", "Conflict"),
+    413: ("payload-too-large", "Payload Too Large"),
+    415: ("unsupported-media-type", "Unsupported Media Type"),
+    422: ("validation", "Validation Error"),
+    429: ("too-many-requests", "Too Many Requests"),
+    500: ("internal", "Internal Server Error"),
+    501: ("not-implemented", "Not Implemented"),
+    503: ("service-unavailable", "Service Unavailable"),
+    504: ("gateway-timeout", "Gateway Timeout"),
 }
 
 
@@ -79,9 +91,10 @@ class ProblemError(Exception):
         headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
-        default_type, default_title = PROBLEM_TYPES.get(status, ("about:blank", "Error"))
+        _, default_title = STATUS_PROBLEMS.get(status, ("", "Error"))
         self.status = status
-        self.type = type or default_type
+        #: None: decided when answered (``type_for``)
+        self.type = type
         self.title = title or default_title
         self.detail = detail
         self.violations = violations
@@ -89,8 +102,20 @@ class ProblemError(Exception):
         self.extra = dict(extra or {})
         super().__init__(detail or self.title)
 
-    def body(self, instance: str | None = None) -> dict[str, Any]:
-        data: dict[str, Any] = {"type": self.type, "title": self.title, "status": self.status}
+    def type_for(self, type_base: str | None = None) -> str:
+        """The problem type URI: the explicit one, else ``type_base`` + the status's slug,
+        else ``about:blank``."""
+        if self.type:
+            return self.type
+        slug = STATUS_PROBLEMS.get(self.status, ("", ""))[0]
+        return type_base + slug if type_base and slug else "about:blank"
+
+    def body(self, instance: str | None = None, *, type_base: str | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "type": self.type_for(type_base),
+            "title": self.title,
+            "status": self.status,
+        }
         if self.detail is not None:
             data["detail"] = self.detail
         if instance is not None:
@@ -107,10 +132,32 @@ class NotImplementedOperation(ProblemError):
         self.operation_id = operation_id
 
 
+def not_implemented(operation_id: str) -> Response:
+    """The 501 problem+json of an operation no implementation provides.
+
+    Generated routers return it rather than raise, so that it needs no exception handler:
+    a bare ``FastAPI()`` app answers 501 too.
+    """
+    return problem_response(
+        NotImplementedOperation(operation_id), correlation_id=_context.correlation_id.get()
+    )
+
+
+def problem_type_base(request: Request | None) -> str | None:
+    """The type base ``install_problem_handlers`` recorded on the request's app, if any."""
+    if request is None or "app" not in request.scope:
+        return None
+    base = getattr(request.app.state, "problem_type_base", None)
+    return base if isinstance(base, str) else None
+
+
 def problem_response(
     problem: ProblemError, request: Request | None = None, *, correlation_id: str | None = None
 ) -> Response:
-    body = problem.body(instance=request.url.path if request is not None else None)
+    body = problem.body(
+        instance=request.url.path if request is not None else None,
+        type_base=problem_type_base(request),
+    )
     if correlation_id is None and request is not None:
         correlation_id = getattr(request.state, "correlation_id", None)
     if correlation_id is not None:
@@ -119,41 +166,100 @@ def problem_response(
     if correlation_id is not None:
         headers.setdefault("X-Correlation-ID", correlation_id)
     return Response(
-        content=json.dumps(body, separators=(",", ":"), default=str).encode(),
+        content=encode_problem(body),
         status_code=problem.status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
     )
 
 
+#: At most this many violations are listed in a problem; the rest are counted.
+MAX_VIOLATIONS = 50
+_MAX_FIELD = 200
+_MAX_MESSAGE = 500
+
+
+#: No problem document is larger than this.
+MAX_PROBLEM_BYTES = 64 * 1024
+
+
+def encode_problem(body: dict[str, Any]) -> bytes:
+    """The problem as JSON, never over ``MAX_PROBLEM_BYTES``: violations that do not fit
+    are dropped (and counted in ``violations_omitted``), then long members clipped."""
+    content = json.dumps(body, separators=(",", ":"), default=str).encode()
+    if len(content) <= MAX_PROBLEM_BYTES:
+        return content
+    body = dict(body)
+    violations = body.get("violations")
+    if isinstance(violations, list):
+        kept = list(violations)
+        already = int(body.get("violations_omitted") or 0)
+        while kept and len(content) > MAX_PROBLEM_BYTES:
+            kept = kept[: len(kept) // 2]
+            omitted = len(violations) - len(kept) + already
+            body.update(violations=kept, violations_omitted=omitted)
+            content = json.dumps(body, separators=(",", ":"), default=str).encode()
+    if len(content) > MAX_PROBLEM_BYTES:
+        body = {
+            k: _clip(v, 1000) if isinstance(v, str) else v
+            for k, v in body.items()
+            if k in ("type", "title", "status", "detail", "instance", "correlation_id")
+            or k == "violations_omitted"
+        }
+        content = json.dumps(body, separators=(",", ":"), default=str).encode()
+    return content
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def _loc(loc: Iterable[Any]) -> str:
-    return ".".join(str(part) for part in loc)
+    return _clip(".".join(str(part) for part in loc), _MAX_FIELD)
 
 
 def validation_problem(errors: Iterable[Mapping[str, Any]]) -> ProblemError:
+    """A 422 listing at most ``MAX_VIOLATIONS`` violations, each clipped, with a count of the rest.
+
+    The body stays far below 64 KB whatever the input: 50 violations of at most
+    ~700 characters each.
+    """
     errors = list(errors)
     if any(e.get("type") == "json_invalid" for e in errors):
         first = next(e for e in errors if e.get("type") == "json_invalid")
         detail = first.get("ctx", {}).get("error") or first.get("msg") or "invalid JSON"
-        return ProblemError(400, f"request body is not valid JSON: {detail}")
+        return ProblemError(400, _clip(f"request body is not valid JSON: {detail}", _MAX_MESSAGE))
+    count = len(errors)
     violations = [
-        {"rule": "validation", "field": _loc(e.get("loc", ())), "message": str(e.get("msg", ""))}
-        for e in errors
+        {
+            "rule": "validation",
+            "field": _loc(e.get("loc", ())),
+            "message": _clip(str(e.get("msg", "")), _MAX_MESSAGE),
+        }
+        for e in errors[:MAX_VIOLATIONS]
     ]
-    count = len(violations)
     detail = f"{count} field{'s' if count != 1 else ''} failed validation"
     if count == 1:
         detail = f"{violations[0]['field']}: {violations[0]['message']}"
-    return ProblemError(422, detail, violations=violations)
+    extra: dict[str, Any] = {}
+    if count > MAX_VIOLATIONS:
+        detail += f"; the first {MAX_VIOLATIONS} are listed"
+        extra["violations_omitted"] = count - MAX_VIOLATIONS
+    return ProblemError(422, detail, violations=violations, extra=extra)
 
 
-def install_problem_handlers(app: FastAPI, *, unhandled: bool = True) -> None:
+def install_problem_handlers(
+    app: FastAPI, *, unhandled: bool = True, type_base: str | None = None
+) -> None:
     """Answer every error with application/problem+json.
 
     ``unhandled=False`` leaves unhandled exceptions to a middleware: Starlette runs an
     ``Exception`` handler outermost, outside CORS and correlation ids, so
     :func:`waooaw.runtime.http.install_http` turns them into problems itself, inside both.
+    ``type_base``: the application's problem vocabulary (problems raised without a type
+    get ``type_base`` + the status's slug); without it they are ``about:blank``.
     """
+    app.state.problem_type_base = type_base
 
     async def on_problem(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ProblemError)

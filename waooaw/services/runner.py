@@ -7,12 +7,13 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import ValidationError
 
 from waooaw.runtime.context import CorrelationLogFilter
 
-__all__ = ["configure_logging", "run_services"]
+__all__ = ["configure_logging", "cp_app", "plant_app", "pp_app", "run_services"]
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"
 
@@ -29,108 +30,105 @@ def configure_logging(level: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def _plant(host: str, port: int, migrate: bool, log_level: str) -> object:
-    import uvicorn
+def _settings(name: str) -> Any:
+    """The service's settings from the environment (pydantic ValidationError when bad)."""
+    if name == "plant":
+        from .plant import PlantSettings
 
+        return PlantSettings()
+    if name == "pp":
+        from .pp import PPSettings
+
+        return PPSettings()
+    if name == "gateway":
+        from .gateway import GatewaySettings
+
+        return GatewaySettings()
+    if name == "executor":
+        from .executor import ExecutorSettings
+
+        return ExecutorSettings()
+    from .cp import CpSettings
+
+    return CpSettings()
+
+
+def _migrate(name: str, settings: Any) -> None:
     from .common.db import run_migrations
-    from .plant import PlantSettings, create_app
-    from .plant.api.context import MIGRATIONS
 
-    settings = PlantSettings()
-    if migrate:
-        run_migrations(MIGRATIONS, settings.database_url)
-    config = uvicorn.Config(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_config=None,
-        log_level=log_level,
-        access_log=False,
-    )
-    return uvicorn.Server(config)
+    if name == "plant":
+        from .plant.api.context import MIGRATIONS
+    elif name == "cp":
+        from .cp.api.context import MIGRATIONS
+    elif name == "gateway":
+        from .gateway.api.admin import MIGRATIONS
+    else:
+        return  # PP and the executor keep no database
+    run_migrations(MIGRATIONS, settings.database_url)
 
 
-def _pp(host: str, port: int, migrate: bool, log_level: str) -> object:
-    import uvicorn
+def _create_app(name: str, settings: Any) -> Any:
+    if name == "plant":
+        from .plant import create_app as plant
 
-    from .common.auth import JwtSettings
-    from .pp import PPSettings, create_app
+        app = plant(settings)
+    elif name == "pp":
+        from .common.auth import JwtSettings
+        from .pp import create_app as pp
 
-    settings = PPSettings()
-    jwt = JwtSettings(environment=settings.environment)
-    config = uvicorn.Config(
-        create_app(settings, jwt=jwt),
-        host=host,
-        port=port,
-        log_config=None,
-        log_level=log_level,
-        access_log=False,
-    )
-    return uvicorn.Server(config)
+        app = pp(settings, jwt=JwtSettings(environment=settings.environment))
+    elif name in ("gateway", "executor"):
+        from .common.auth import JwtSettings
+        from .executor import create_app as executor
+        from .gateway import create_app as gateway
 
+        factory = gateway if name == "gateway" else executor
+        app = factory(settings, jwt=JwtSettings(environment=settings.environment))
+    else:
+        from .cp import create_app as cp
 
-def _cp(host: str, port: int, migrate: bool, log_level: str) -> object:
-    import uvicorn
-
-    from .common.db import run_migrations
-    from .cp import CpSettings, create_app
-    from .cp.api.context import MIGRATIONS
-
-    settings = CpSettings()
-    if migrate:
-        run_migrations(MIGRATIONS, settings.database_url)
-    config = uvicorn.Config(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_config=None,
-        log_level=log_level,
-        access_log=False,
-    )
-    return uvicorn.Server(config)
+        app = cp(settings)
+    _install_web(name, app)
+    return app
 
 
-def _gateway(host: str, port: int, migrate: bool, log_level: str) -> object:
-    import uvicorn
+def _uvicorn_options(host: str, port: int, log_level: str) -> dict[str, Any]:
+    from .common.protocol import ProblemHttpToolsProtocol
 
-    from .common.auth import JwtSettings
-    from .common.db import run_migrations
-    from .gateway import GatewaySettings, create_app
-    from .gateway.api.admin import MIGRATIONS
-
-    settings = GatewaySettings()
-    if migrate:
-        run_migrations(MIGRATIONS, settings.database_url)
-    config = uvicorn.Config(
-        create_app(settings, jwt=JwtSettings(environment=settings.environment)),
-        host=host,
-        port=port,
-        log_config=None,
-        log_level=log_level,
-        access_log=False,
-    )
-    return uvicorn.Server(config)
+    # loop "auto" picks uvloop; the HTTP protocol is httptools' (both installed with the
+    # project), answering requests it cannot parse with problem+json
+    return {
+        "host": host,
+        "port": port,
+        "log_config": None,
+        "log_level": log_level,
+        "access_log": False,
+        "http": ProblemHttpToolsProtocol,
+    }
 
 
-def _executor(host: str, port: int, migrate: bool, log_level: str) -> object:
-    import uvicorn
-
-    from .common.auth import JwtSettings
-    from .executor import ExecutorSettings, create_app
-
-    settings = ExecutorSettings()
-    config = uvicorn.Config(
-        create_app(settings, jwt=JwtSettings(environment=settings.environment)),
-        host=host,
-        port=port,
-        log_config=None,
-        log_level=log_level,
-        access_log=False,
-    )
-    return uvicorn.Server(config)
+def _from_environment(name: str) -> Any:
+    """App factory of a worker process: the parent checked settings and migrated."""
+    configure_logging(os.environ.get(_LOG_LEVEL_ENV, "info"))
+    return _create_app(name, _settings(name))
 
 
-FACTORIES = {"plant": _plant, "pp": _pp, "cp": _cp, "gateway": _gateway, "executor": _executor}
+def plant_app() -> Any:
+    """Plant from the environment (``uvicorn --factory waooaw.services.runner:plant_app``)."""
+    return _from_environment("plant")
+
+
+def pp_app() -> Any:
+    """PP from the environment (``uvicorn --factory waooaw.services.runner:pp_app``)."""
+    return _from_environment("pp")
+
+
+def cp_app() -> Any:
+    """CP from the environment (``uvicorn --factory waooaw.services.runner:cp_app``)."""
+    return _from_environment("cp")
+
+
+_LOG_LEVEL_ENV = "WAOOAW_LOG_LEVEL"
 #: where each service listens by default; `serve all --port P` shifts them all by P - 8000
 PORTS = {"plant": 8000, "pp": 8001, "cp": 8002, "gateway": 8003, "executor": 8004}
 
@@ -142,7 +140,7 @@ WEB_APPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _install_web(name: str, server: object) -> None:
+def _install_web(name: str, app: Any) -> None:
     """Serve web/<name>/dist from the service's app, when the app was built."""
     from .common.web import install_web_app, web_dist
 
@@ -150,8 +148,15 @@ def _install_web(name: str, server: object) -> None:
     dist = web_dist(name)
     if routes is None or not (dist / "index.html").is_file():
         return
-    install_web_app(server.config.app, dist, routes=routes)  # type: ignore[attr-defined]
+    install_web_app(app, dist, routes=routes)
     logging.getLogger("waooaw").info("%s serves its web app from %s", name, dist)
+
+
+def _report_invalid(name: str, exc: ValidationError) -> None:
+    print(f"{name}: invalid configuration:", file=sys.stderr)
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "settings"
+        print(f"  {where}: {err['msg']}", file=sys.stderr)
 
 
 def _wire(ports: dict[str, int], host: str) -> None:
@@ -195,16 +200,17 @@ def run_services(
     port: int | None = None,
     migrate: bool = True,
     log_level: str = "info",
+    workers: int = 1,
 ) -> int:
-    """Run the named services in one process; 1 on bad settings.
+    """Run the named services; 1 on bad settings.
 
     Without ``port`` each listens on its own port (``PORTS``); with it, one service listens
     there, and several keep their distance from Plant's port (``all --port 9000``: Plant on
-    9000, CP on 9002).
+    9000, CP on 9002). With one worker, all run in this process; with more, each service
+    runs under uvicorn's process manager: ``workers`` processes sharing its port.
     """
     configure_logging(log_level)
     log = logging.getLogger("waooaw")
-    servers = []
     ports = {
         name: PORTS[name]
         if port is None
@@ -212,25 +218,70 @@ def run_services(
         for name in names
     }
     _wire(ports, host)
+    import uvicorn
+
+    servers = []
     for name in names:
-        chosen = ports[name]
         try:
-            server = FACTORIES[name](host, chosen, migrate, log_level)
-            _install_web(name, server)
-            servers.append(server)
+            settings = _settings(name)
+            if migrate:
+                _migrate(name, settings)
+            # with workers each process builds its own app; this one is the settings check
+            app = _create_app(name, settings)
         except ValidationError as exc:
-            print(f"{name}: invalid configuration:", file=sys.stderr)
-            for err in exc.errors():
-                where = ".".join(str(p) for p in err["loc"]) or "settings"
-                print(f"  {where}: {err['msg']}", file=sys.stderr)
+            _report_invalid(name, exc)
             return 1
-        log.info("%s listening on http://%s:%d (docs at /docs)", name, host, chosen)
+        if workers > 1:
+            continue
+        servers.append(
+            uvicorn.Server(uvicorn.Config(app, **_uvicorn_options(host, ports[name], log_level)))
+        )
+        log.info("%s listening on http://%s:%d (docs at /docs)", name, host, ports[name])
+    if workers > 1:
+        return _run_workers(names, ports, host=host, log_level=log_level, workers=workers)
 
     async def serve_all() -> None:
-        await asyncio.gather(*(s.serve() for s in servers))  # type: ignore[attr-defined]
+        await asyncio.gather(*(s.serve() for s in servers))
 
     asyncio.run(serve_all())
     return 0
+
+
+def _run_workers(
+    names: Sequence[str], ports: dict[str, int], *, host: str, log_level: str, workers: int
+) -> int:
+    """Each service under uvicorn's process manager (one per service when there are several)."""
+    import uvicorn
+
+    os.environ[_LOG_LEVEL_ENV] = log_level
+    log = logging.getLogger("waooaw")
+    if len(names) == 1:
+        name = names[0]
+        log.info("%s listening on http://%s:%d with %d workers", name, host, ports[name], workers)
+        uvicorn.run(
+            f"{__name__}:{name}_app",
+            factory=True,
+            workers=workers,
+            **_uvicorn_options(host, ports[name], log_level),
+        )
+        return 0
+    import signal
+    import subprocess
+
+    argv = [sys.executable, "-m", "waooaw.cli", "serve", "--host", host, "--no-migrate"]
+    options = ["--workers", str(workers), "--log-level", log_level]
+    children = [
+        subprocess.Popen([*argv, name, "--port", str(ports[name]), *options]) for name in names
+    ]
+
+    def stop(signum: int, _frame: object) -> None:
+        for child in children:
+            child.send_signal(signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
+    codes = [child.wait() for child in children]
+    return max(codes, default=0)
 
 
 WORKERS = ("cp",)
@@ -262,10 +313,7 @@ def run_worker(
     try:
         settings = CpSettings()
     except ValidationError as exc:
-        print(f"{name}: invalid configuration:", file=sys.stderr)
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"]) or "settings"
-            print(f"  {where}: {err['msg']}", file=sys.stderr)
+        _report_invalid(name, exc)
         return 1
     if migrate:
         run_migrations(MIGRATIONS, settings.database_url)

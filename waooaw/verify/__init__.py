@@ -10,8 +10,9 @@
 
 Modules: ``checks`` (project checks registered with schemathesis), ``expectations`` (what a
 service promises beyond its contract), ``config`` (options -> schemathesis configuration),
-``targets`` (the service registry), ``plant`` (the Plant target), ``runner`` (the run),
-``results`` and ``report`` (what it found, as text or JSON).
+``targets`` (the service registry), ``runner`` (the run), ``results`` and ``report`` (what it
+found, as text or JSON). Each service owns its target (``waooaw/services/<name>/verify.py``),
+imported by the registry on first use.
 """
 
 from .checks import BUILTIN_CHECKS, PROJECT_CHECKS, Declared422

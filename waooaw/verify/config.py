@@ -4,12 +4,18 @@
 project checks included, ``max_response_time`` with the expectations' limit, and
 ``positive_data_acceptance`` widened to 422 exactly on the operations whose expectations
 declare one (``declared_422_only`` then narrows that 422 to the declared kind).
+
+The run's settings are layered over the ``schemathesis.toml`` a stock ``schemathesis run``
+started in the same directory would read (``project_settings``), so both judge a service by
+the same rules.
 """
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import schemathesis
@@ -21,9 +27,14 @@ __all__ = [
     "DISABLED_CHECKS",
     "PHASES",
     "POSITIVE_DATA_ACCEPTANCE",
+    "PROJECT_FILE",
     "VerifyOptions",
+    "project_settings",
     "schemathesis_config",
 ]
+
+#: the file a stock ``schemathesis run`` reads from its working directory (or a parent)
+PROJECT_FILE = "schemathesis.toml"
 
 DEFAULT_EXAMPLES = 20
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
@@ -53,10 +64,54 @@ class VerifyOptions:
     phases: tuple[str, ...] = PHASES
 
 
+def find_project_file(start: Path | None = None) -> Path | None:
+    """``schemathesis.toml`` where schemathesis 4 looks: ``start`` (default: the working
+    directory), then each parent up to the first one holding ``.git``."""
+    folder = (start or Path.cwd()).resolve()
+    while True:
+        candidate = folder / PROJECT_FILE
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists() or folder.parent == folder:
+            return None
+        folder = folder.parent
+
+
+def project_settings(start: Path | None = None) -> dict[str, Any]:
+    """The settings of the ``schemathesis.toml`` a stock run from ``start`` would read."""
+    found = find_project_file(start)
+    if found is None:
+        return {}
+    try:
+        return tomllib.loads(found.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{found}: {exc}") from None
+
+
+def _layer(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base``: tables merge, ``operations`` lists join, the rest replace."""
+    merged = dict(base)
+    for key, value in over.items():
+        below = merged.get(key)
+        if isinstance(below, Mapping) and isinstance(value, Mapping):
+            merged[key] = _layer(below, value)
+        elif key == "operations" and isinstance(below, list) and isinstance(value, list):
+            merged[key] = [*value, *below]
+        else:
+            merged[key] = value
+    return merged
+
+
 def schemathesis_config(
-    expectations: Expectations, options: VerifyOptions, *, base_url: str | None = None
+    expectations: Expectations,
+    options: VerifyOptions,
+    *,
+    base_url: str | None = None,
+    auth: Mapping[str, Any] | None = None,
+    project: Mapping[str, Any] | None = None,
 ) -> schemathesis.Config:
-    """The schemathesis configuration for one run."""
+    """The schemathesis configuration for one run, over ``project`` (default: the
+    ``schemathesis.toml`` of the working directory, as ``project_settings`` finds it)."""
     phases = {
         name: {"enabled": name in options.phases and (name != "stateful" or options.stateful)}
         for name in PHASES
@@ -92,6 +147,8 @@ def schemathesis_config(
     }
     if options.headers:
         config["headers"] = dict(options.headers)
+    if auth is not None:
+        config["auth"] = dict(auth)
     if base_url is not None:
         config["base-url"] = base_url
     if expectations.known_values:
@@ -103,4 +160,5 @@ def schemathesis_config(
             name: {"dictionary": name, "probability": KNOWN_VALUE_PROBABILITY}
             for name in sorted(expectations.known_values)
         }
-    return schemathesis.Config.from_dict(config)
+    base = project_settings() if project is None else project
+    return schemathesis.Config.from_dict(_layer(base, config))

@@ -134,11 +134,16 @@ def load_schema(
     if options.seed is None:
         raise ValueError("load_schema needs a seed; verify() draws one")
     document = contract_document(served)
-    config = schemathesis_config(served.expectations, options, base_url=served.base_url)
+    config = schemathesis_config(
+        served.expectations, options, base_url=served.base_url, auth=served.auth
+    )
     try:
         schema: Any = schemathesis.openapi.from_dict(document, config=config)
     except Exception as exc:  # schemathesis' loader errors share no public base class
         raise TargetError(f"{_contract_name(served)}: schemathesis cannot load it: {exc}") from None
+    if served.app is not None:
+        # before `exclude`, whose copy the engine's operations do not all read the app from
+        schema.app = served.app
     if operation_ids is not None:
         wanted = set(operation_ids)
         known = {
@@ -158,8 +163,6 @@ def load_schema(
             # no link between the chosen operations: nothing for the stateful phase (which
             # would otherwise report the filter as an error)
             schema.config.phases.stateful.enabled = False
-    if served.app is not None:
-        schema.app = served.app
     _filter_known(schema, served.expectations.known_failures)
     return schema
 

@@ -41,8 +41,13 @@ __all__ = [
     "url_target",
 ]
 
-#: target name -> module that registers it when imported
-_BUILTIN = {"plant": "waooaw.verify.plant", "gateway": "waooaw.verify.gateway"}
+#: target name -> module that registers it when imported (each service owns its target)
+_BUILTIN = {
+    "plant": "waooaw.services.plant.verify",
+    "pp": "waooaw.services.pp.verify",
+    "cp": "waooaw.services.cp.verify",
+    "gateway": "waooaw.verify.gateway",
+}
 _TARGETS: dict[str, Target] = {}
 
 
@@ -60,6 +65,9 @@ class TargetOptions:
     database_url: str | None = None
     #: sent on every request, the target's own setup calls included
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: service name -> base URL of a running one to stand behind the target (``plant`` for
+    #: PP and CP); a target starts what it needs and is not given
+    backends: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +82,9 @@ class Served:
     #: ... the base URL of a running service
     base_url: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: schemathesis' ``auth`` configuration (``{"openapi": {"bearerAuth": {"bearer": T}}}``,
+    #: or a Web Fuzzing Commons document with peers for ``object_level_authorization``)
+    auth: Mapping[str, Any] | None = None
     expectations: Expectations = field(default_factory=Expectations)
     #: where curl reproductions of an in-process run point (the service started locally)
     repro_base_url: str = "http://127.0.0.1:8000"

@@ -5,6 +5,17 @@ start with ``BEGIN IMMEDIATE`` so that read-then-write transactions (the audit
 chain, conditional state changes) serialize instead of failing on upgrade.
 Reads use a second engine without that lock. PostgreSQL uses one engine and
 row locks where a transaction needs them.
+
+SQLite has one writer at a time. Left to themselves, concurrent writers wait in
+SQLite's busy handler, which polls with growing sleeps (up to 100 ms) and serves
+no one in order: at 32 concurrent creates some waited seconds. Within a process
+the write transactions therefore queue on an ``asyncio.Lock`` (first come, first
+served) and only the lock's holder opens one; the busy timeout is left for other
+processes (a ``waooaw worker``, migrations). A service whose every write
+serializes anyway (Plant: each appends to one audit chain, locked on its head
+row) asks for the same queue on PostgreSQL with ``serial_writes=True``, so that
+its writers wait in order instead of holding pooled connections blocked on the
+row lock.
 """
 
 from __future__ import annotations
@@ -14,7 +25,7 @@ import functools
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -94,9 +105,14 @@ class Database:
     url: URL
     writer: AsyncEngine
     reader: AsyncEngine
+    #: one write transaction at a time per process, in arrival order (SQLite, and
+    #: PostgreSQL when asked for)
+    _write_turn: asyncio.Lock | None = field(default=None, repr=False)
 
     @classmethod
-    def connect(cls, url: str | URL, *, pool_size: int = 10) -> Database:
+    def connect(
+        cls, url: str | URL, *, pool_size: int = 10, serial_writes: bool = False
+    ) -> Database:
         target = async_url(url)
         ensure_sqlite_folder(target)
         if target.get_backend_name() == "sqlite":
@@ -104,11 +120,11 @@ class Database:
             reader = create_async_engine(target, pool_size=pool_size, max_overflow=20)
             _sqlite_setup(writer, immediate=True)
             _sqlite_setup(reader, immediate=False)
-            return cls(target, writer, reader)
+            return cls(target, writer, reader, asyncio.Lock())
         engine = create_async_engine(
             target, pool_size=pool_size, max_overflow=20, pool_pre_ping=True
         )
-        return cls(target, engine, engine)
+        return cls(target, engine, engine, asyncio.Lock() if serial_writes else None)
 
     @property
     def is_sqlite(self) -> bool:
@@ -118,8 +134,12 @@ class Database:
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A transaction that commits on success and rolls back on error."""
         try:
-            async with self.writer.begin() as conn:
-                yield conn
+            if self._write_turn is None:
+                async with self.writer.begin() as conn:
+                    yield conn
+            else:
+                async with self._write_turn, self.writer.begin() as conn:
+                    yield conn
         except PoolTimeout as exc:
             raise DatabaseUnavailable(f"no database connection free: {exc}") from exc
         except (OperationalError, DBAPIError) as exc:

@@ -22,7 +22,7 @@ from waooaw.runtime.http import install_http, serve_contract
 
 from ..common.auth import JwtAuthenticator, JwtSettings, ServiceToken
 from ..common.db import Database
-from ..common.errors import database_handlers
+from ..common.errors import ERRORS, database_handlers
 from ..common.values import now
 from .api.context import CpContext
 from .api.customers import CustomersService
@@ -109,6 +109,7 @@ def create_app(
         cors_origins=settings.cors_origins,
         max_body_bytes=settings.max_body_bytes,
         extra_handlers=database_handlers(settings.retry_after_seconds),
+        problem_type_base=ERRORS,
     )
     contract = files("waooaw.generated.cp").joinpath("openapi.json").read_bytes()
     serve_contract(app, contract, title="WAOOAW CP API")

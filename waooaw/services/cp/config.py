@@ -31,6 +31,10 @@ class CpSettings(ServiceSettings):
     plant_timeout_seconds: float = Field(
         5.0, gt=0, le=120, validation_alias=_env("CP_PLANT_TIMEOUT")
     )
+    #: overall, per Plant call: every attempt and backoff fits inside; past it, 504
+    plant_deadline_seconds: float = Field(
+        10.0, gt=0, le=300, validation_alias=_env("CP_PLANT_DEADLINE_SECONDS")
+    )
     #: how often the marketplace's copy of Plant's agents is refreshed, and how long Plant's
     #: agents, skills and job roles are cached for profile pages
     plant_cache_seconds: float = Field(

@@ -93,7 +93,12 @@ class PlantGateway:
         self.client = client or AsyncPlantClient(
             settings.plant_api_url,
             timeout=settings.plant_timeout_seconds,
-            retry=RetryPolicy(attempts=2, max_backoff=0.5, max_retry_after=1.0),
+            retry=RetryPolicy(
+                attempts=2,
+                max_backoff=0.5,
+                max_retry_after=1.0,
+                deadline=settings.plant_deadline_seconds,
+            ),
             http_client=None
             if auth is None
             else httpx.AsyncClient(base_url=settings.plant_api_url, auth=auth),
@@ -106,13 +111,17 @@ class PlantGateway:
     async def aclose(self) -> None:
         await self.client.aclose()
 
+    def _limit(self) -> float:
+        """The most a Plant call may take: its deadline, or two attempts' timeouts."""
+        return min(self.settings.plant_deadline_seconds, 2 * self.settings.plant_timeout_seconds)
+
     async def _call(self, what: str, call: Awaitable[T]) -> T:
         try:
             return await call
         except PlantTransportError as exc:
             if isinstance(exc.__cause__, httpx.TimeoutException):
                 raise PlantTimeout(
-                    f"Plant did not answer {what} within {self.settings.plant_timeout_seconds:g} s"
+                    f"Plant did not answer {what} within {self._limit():g} s"
                 ) from None
             raise PlantUnreachable(
                 f"Plant cannot be reached for {what}; retry later",

@@ -15,7 +15,7 @@ from waooaw.runtime.http import install_http, serve_contract
 from waooaw.runtime.server import operation_id, problem_response, validation_problem
 
 from ..common.db import Database
-from ..common.errors import database_handlers
+from ..common.errors import ERRORS, database_handlers
 from .api.agents import CREATE_AGENT, AgentsService, constitutional_validation
 from .api.audit import AuditService
 from .api.context import PlantContext
@@ -29,7 +29,10 @@ __all__ = ["create_app"]
 
 def create_app(settings: PlantSettings | None = None) -> FastAPI:
     settings = settings or PlantSettings()
-    db = Database.connect(settings.database_url, pool_size=settings.pool_size)
+    # every write appends to the one audit chain: writers queue in order in process
+    db = Database.connect(
+        settings.database_url, pool_size=settings.pool_size, serial_writes=settings.serial_writes
+    )
     ctx = PlantContext(settings, db, AuditTrail(settings.audit_key.get_secret_value().encode()))
 
     # each implementation is checked against its Protocol here, statically
@@ -68,6 +71,7 @@ def create_app(settings: PlantSettings | None = None) -> FastAPI:
             **database_handlers(settings.retry_after_seconds),
             RequestValidationError: on_validation,
         },
+        problem_type_base=ERRORS,
     )
     contract = files("waooaw.generated.plant").joinpath("openapi.json").read_bytes()
     serve_contract(app, contract, title="WAOOAW Plant API")

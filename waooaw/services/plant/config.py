@@ -32,6 +32,8 @@ class PlantSettings(ServiceSettings):
         1_048_576, ge=1024, validation_alias=AliasChoices("PLANT_MAX_BODY_BYTES")
     )
     pool_size: int = Field(10, ge=1, le=200, validation_alias=AliasChoices("PLANT_DB_POOL_SIZE"))
+    #: PostgreSQL: write transactions queue in process (SQLite's always do)
+    serial_writes: bool = Field(True, validation_alias=AliasChoices("PLANT_DB_SERIAL_WRITES"))
     retry_after_seconds: int = Field(5, ge=1, validation_alias=AliasChoices("PLANT_RETRY_AFTER"))
 
     @model_validator(mode="after")

@@ -23,6 +23,7 @@ from waooaw.runtime.server import (
 )
 
 from ..common.auth import JwtAuthenticator, JwtSettings, ServiceToken
+from ..common.errors import ERRORS
 from .api.agents import AgentsService
 from .api.audit import AuditService
 from .api.context import PPContext
@@ -40,7 +41,7 @@ GOVERNOR_FIELD = "body.governance_agent_id"
 
 
 def plant_client(settings: PPSettings, jwt: JwtSettings | None = None) -> AsyncPlantClient:
-    """The generated Plant client with PP's timeout and retry budget.
+    """The generated Plant client with PP's timeout, retries and overall deadline.
 
     With ``PLANT_SERVICE_TOKEN`` (Plant behind the gateway) every call carries a service
     token minted with ``jwt``.
@@ -57,6 +58,7 @@ def plant_client(settings: PPSettings, jwt: JwtSettings | None = None) -> AsyncP
             attempts=settings.plant_retry_attempts,
             max_backoff=settings.plant_retry_max_backoff,
             multiplier=min(0.5, settings.plant_retry_max_backoff),
+            deadline=settings.plant_deadline_seconds,
         ),
     )
 
@@ -101,7 +103,7 @@ def create_app(
         problem = plant_problem(
             exc,
             retry_after=settings.retry_after_seconds,
-            timeout=settings.plant_timeout_seconds,
+            timeout=settings.plant_deadline_seconds,
         )
         return problem_response(problem, request)
 
@@ -134,6 +136,7 @@ def create_app(
         cors_origins=settings.cors_origins,
         max_body_bytes=settings.max_body_bytes,
         extra_handlers={PlantAPIError: on_plant_error, RequestValidationError: on_validation},
+        problem_type_base=ERRORS,
     )
     contract = files("waooaw.generated.pp").joinpath("openapi.json").read_bytes()
     serve_contract(app, contract, title="WAOOAW PP API")

@@ -32,6 +32,13 @@ class PPSettings(ServiceSettings):
         le=300,
         validation_alias=AliasChoices("PP_PLANT_TIMEOUT_SECONDS", "PLANT_TIMEOUT_SECONDS"),
     )
+    # overall, per call to Plant: every attempt and backoff fits inside; past it, 504
+    plant_deadline_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        validation_alias=AliasChoices("PP_PLANT_DEADLINE_SECONDS", "PLANT_DEADLINE_SECONDS"),
+    )
     plant_retry_attempts: int = Field(
         3, ge=1, le=10, validation_alias=AliasChoices("PP_PLANT_RETRY_ATTEMPTS")
     )

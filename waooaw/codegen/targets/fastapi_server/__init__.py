@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...ir import Api, OperationIR
+from ...pytypes import ModelRef, PyType
 from ...render import environment, header, py_string
 
 __all__ = ["render_server"]
@@ -41,6 +42,11 @@ def _signature(op: OperationIR) -> list[str]:
         else:
             args.append(f"body: {op.body.py_type}")
     return args
+
+
+def _is_model(t: PyType | None, model_classes: set[str]) -> bool:
+    """Whether ``t`` is one pydantic model class (FastAPI documents its schema)."""
+    return isinstance(t, ModelRef) and t.name in model_classes
 
 
 def _view(op: OperationIR, model_classes: set[str]) -> _HandlerView:
@@ -122,7 +128,7 @@ def _view(op: OperationIR, model_classes: set[str]) -> _HandlerView:
         route.append(f"description={py_string(op.description.strip())}")
     if op.deprecated:
         route.append("deprecated=True")
-    if op.success_model and op.success_model.removeprefix("models.") in model_classes:
+    if _is_model(op.success_model, model_classes):
         route.append(f"response_model={op.success_model}")
     else:
         route.append("response_model=None")
@@ -131,7 +137,7 @@ def _view(op: OperationIR, model_classes: set[str]) -> _HandlerView:
         if r.status_code is None or r.status_code == op.success_status:
             continue
         entry = [f'"description": {py_string(r.description or str(r.status_code))}']
-        if r.body_type and r.body_type.removeprefix("models.") in model_classes:
+        if _is_model(r.body_type, model_classes):
             entry.append(f'"model": {r.body_type}')
         documented.append(f"{r.status_code}: {{{', '.join(entry)}}}")
     if documented:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...ir import Api
+from ...naming import MODELS_IMPORTS
 from ...render import environment, header
 
 __all__ = ["render_models"]
@@ -10,4 +11,5 @@ __all__ = ["render_models"]
 
 def render_models(api: Api) -> dict[str, str]:
     template = environment().get_template("models/models.py.jinja")
-    return {"models.py": template.render(api=api, header=header(api.source, api.sha256))}
+    text = template.render(api=api, header=header(api.source, api.sha256), imports=MODELS_IMPORTS)
+    return {"models.py": text}

@@ -12,7 +12,6 @@ __all__ = ["render_client"]
 
 ERROR_DOCS = {
     "ValidationFailedError": "422: the request did not match the contract (see .violations).",
-    "ConstitutionalAlignmentError": "422: a constitutional principle would break (see .violations).",
     "AuthenticationError": "401: missing or invalid credentials.",
     "PermissionDeniedError": "403: the credentials do not allow this operation.",
     "EntityNotFoundError": "404: the entity (or a referenced one) does not exist.",
@@ -21,6 +20,25 @@ ERROR_DOCS = {
     "ServerError": "5xx other than 503.",
     "ServiceUnavailableError": "503: the service or its database is unavailable, after the retries.",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class _ProblemClass:
+    cls: str
+    uri: str
+    doc: str
+
+
+def _problem_classes(api: Api, prefix: str) -> list[_ProblemClass]:
+    """One exception class per problem type the contract declares (x-problem-types)."""
+    found = []
+    for problem in api.problem_types:
+        status = f"{problem.status}: " if problem.status is not None else ""
+        doc = f"{status}problem type {problem.uri}."
+        if problem.description:
+            doc += "\n\n" + problem.description
+        found.append(_ProblemClass(f"{prefix}{problem.name}Error", problem.uri, doc))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +102,7 @@ def _streaming(api: Api) -> frozenset[str]:
 def render_client(api: Api) -> dict[str, str]:
     prefix = pascal_case(api.name)
     error_classes = [(f"{prefix}{name}", name) for name in ERROR_DOCS]
+    problem_classes = _problem_classes(api, prefix)
     idempotency = {
         op.operation_id: next(
             (
@@ -116,6 +135,7 @@ def render_client(api: Api) -> dict[str, str]:
             f"{prefix}APIError",
             f"{prefix}TransportError",
             *(cls for cls, _ in error_classes),
+            *(p.cls for p in problem_classes),
         }
     )
     template = environment().get_template("python_client/client.py.jinja")
@@ -126,6 +146,7 @@ def render_client(api: Api) -> dict[str, str]:
         env_var=f"{api.name.upper().replace('-', '_')}_API_URL",
         error_classes=error_classes,
         error_docs=ERROR_DOCS,
+        problem_classes=problem_classes,
         idempotency=idempotency,
         query_styles=query_styles,
         views={op.operation_id: _view(op) for op in api.operations},

@@ -20,6 +20,7 @@ from ...common.errors import not_found
 from ...common.values import now_ts, ts
 from ..domain.constitution import PRINCIPLES, AgentFacts, StoredFacts, evaluate
 from ..storage import repo
+from ..storage.audit import Break
 from ..storage.tables import (
     agent_skills,
     agents,
@@ -107,6 +108,10 @@ class AuditService:
                 ):
                     events_of[r.agent_id].append(r.event)
             chain = await conn.run_sync(self.ctx.trail.verify_chain)
+            trail_size = (
+                await conn.execute(select(func.count()).select_from(audit_entries))
+            ).scalar_one()
+            untrusted = await _untrusted_entities(conn, chain.first_break)
 
         results: dict[str, list[tuple[str, str | None]]] = defaultdict(
             list
@@ -129,16 +134,29 @@ class AuditService:
                     )
             per_type[kind].append(all(d is None for _, d in outcomes))
 
+        def trusted(entity_id: str, outcomes: list[tuple[str, str | None]]) -> list[Any]:
+            # L0-05 needs a trail that verifies: an entity recorded at or after the chain's
+            # first break (every entity when the break is at the tail) fails it
+            broken = chain.first_break
+            if broken is None or not (untrusted is None or entity_id in untrusted):
+                return outcomes
+            why = f"the audit chain is broken at entry {broken.sequence} ({broken.kind})"
+            return [
+                (pid, detail if pid != "L0-05" or detail is not None else why)
+                for pid, detail in outcomes
+            ]
+
         for a in agent_rows:
             facts = self._agent_facts(
                 a, roles, role_skills, skill_status, governor_ids, skills_of, events_of, audited
             )
-            record("agent", a.id, [(r.principle.id, r.detail) for r in evaluate(facts)])
+            outcomes = [(r.principle.id, r.detail) for r in evaluate(facts)]
+            record("agent", a.id, trusted(a.id, outcomes))
         if only_type in (None, "skill"):
             for skill_id in sorted(skill_status):
                 if only_id is None or skill_id == only_id:
                     trail = None if audited[skill_id] else "no audit trail entry records this skill"
-                    record("skill", skill_id, [("L0-05", trail)])
+                    record("skill", skill_id, trusted(skill_id, [("L0-05", trail)]))
         if only_type in (None, "job_role"):
             for role_id, role in sorted(roles.items()):
                 if only_id is not None and role_id != only_id:
@@ -152,7 +170,7 @@ class AuditService:
                     else None
                 )
                 trail = None if audited[role_id] else "no audit trail entry records this job role"
-                record("job_role", role_id, [("L0-04", spec), ("L0-05", trail)])
+                record("job_role", role_id, trusted(role_id, [("L0-04", spec), ("L0-05", trail)]))
 
         checked = sum(len(v) for v in per_type.values())
         compliant = sum(sum(v) for v in per_type.values())
@@ -193,8 +211,13 @@ class AuditService:
                 "violations": violations,
                 "chain": {
                     "intact": chain.intact,
-                    "entries": chain.entries,
+                    "entries": trail_size,
                     "head_hash": chain.head.last_hash,
+                    "first_broken_sequence": None
+                    if chain.first_break is None
+                    else chain.first_break.sequence,
+                    "break_kind": None if chain.first_break is None else chain.first_break.kind,
+                    "detail": None if chain.first_break is None else chain.first_break.detail,
                 },
             }
         )
@@ -259,12 +282,20 @@ class AuditService:
                         exists = True
                 if not exists:
                     raise not_found("entity", entity_id)
+                # every entity is recorded when it is created: none left means deleted ones
+                chain = await conn.run_sync(self.ctx.trail.verify_chain)
+                gap = chain.first_break
+                broken = Break(
+                    gap.sequence if gap is not None and gap.kind == "deleted" else 0,
+                    "deleted",
+                    f"{target} exists but none of its audit entries remain",
+                )
         report = models.TamperingReport.model_validate(
             {
                 "entity_id": target,
                 "entries_checked": count,
                 "intact": broken is None,
-                "first_broken_sequence": None if broken is None else broken.sequence,
+                "first_broken_sequence": None if broken is None else broken.sequence or None,
                 "break_kind": None if broken is None else broken.kind,
                 "detail": None if broken is None else broken.detail,
                 "checked_at": now_ts(),
@@ -281,15 +312,16 @@ class AuditService:
         until: AwareDatetime | None,
         x_correlation_id: str | None,
     ) -> server.ExportAuditResult:
-        if since is not None and until is not None and until <= since:
+        # [since, until) is half-open: equal bounds are an empty range, an inverted one an error
+        if since is not None and until is not None and until < since:
             raise ProblemError(
                 422,
-                "until must be later than since",
+                "until must not be earlier than since",
                 violations=[
                     {
                         "rule": "validation",
                         "field": "query.until",
-                        "message": "must be later than since",
+                        "message": "must not be earlier than since",
                     }
                 ],
             )
@@ -314,3 +346,18 @@ class AuditService:
                 "Content-Disposition": f'attachment; filename="audit_export_{day}.{extension}"'
             },
         )
+
+
+async def _untrusted_entities(conn: Any, broken: Break | None) -> set[str] | None:
+    """Entities with an entry at or after the chain's first break; ``None``: all of them
+    (the break is past the last entry: the tail was cut, and whose entries it held is
+    unknown)."""
+    if broken is None:
+        return set()
+    rows = await conn.execute(
+        select(audit_entries.c.entity_id)
+        .where(audit_entries.c.sequence >= broken.sequence)
+        .distinct()
+    )
+    found = {r.entity_id for r in rows}
+    return found or None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy.engine import Row
 
@@ -61,51 +60,40 @@ def job_role_model(record: JobRoleRecord) -> models.JobRoleResponse:
 
 
 def agent_model(agent: AgentRecord) -> models.AgentResponse:
-    """The response for an agent Plant wrote itself.
+    """The response for an agent.
 
-    Built with ``model_construct``, without validating again what was validated when it
-    was written; every value still has its field's type (UUIDs, enums, aware datetimes),
-    and the router's serializer rejects any that does not (``warnings="error"``).
+    Validated rather than built with ``model_construct``: pydantic-core checks and
+    converts the whole tree (UUIDs, enums, nested models) in about half the time Python
+    takes to build it unchecked (measured on the agent the benchmark seeds).
     """
-    aligned = agent.alignment
-    return models.AgentResponse.model_construct(
-        id=UUID(agent.id),
-        name=agent.name,
-        description=agent.description,
-        industry_id=UUID(agent.industry_id),
-        job_role_id=UUID(agent.job_role_id),
-        skills=[UUID(s) for s in agent.skills],
-        governance_agent_id=agent.governance_agent_id,
-        specialties=agent.specialties,
-        price_per_month=agent.price_per_month,
-        trial_mode_sandbox_url=agent.trial_mode_sandbox_url,
-        team_id=None if agent.team_id is None else UUID(agent.team_id),
-        status=models.AgentStatus(agent.status),
-        constitutional_alignment=models.ConstitutionalAlignment.model_construct(
-            status=models.AlignmentStatus(aligned["status"]),
-            checked_at=parse_ts(aligned["checked_at"]),
-            principles=[
-                models.PrincipleCheck.model_construct(
-                    principle_id=p["principle_id"],
-                    title=p["title"],
-                    passed=p["passed"],
-                    detail=p["detail"],
-                )
-                for p in aligned["principles"]
+    return models.AgentResponse.model_validate(
+        {
+            "id": agent.id,
+            "name": agent.name,
+            "description": agent.description,
+            "industry_id": agent.industry_id,
+            "job_role_id": agent.job_role_id,
+            "skills": agent.skills,
+            "governance_agent_id": agent.governance_agent_id,
+            "specialties": agent.specialties,
+            "price_per_month": agent.price_per_month,
+            "trial_mode_sandbox_url": agent.trial_mode_sandbox_url,
+            "team_id": agent.team_id,
+            "status": agent.status,
+            "constitutional_alignment": agent.alignment,
+            "amendment_history": [
+                {
+                    "sequence": a.sequence,
+                    "event": a.event,
+                    "actor": a.actor,
+                    "timestamp": parse_ts(a.timestamp),
+                    "changes": a.changes,
+                    "version_hash": a.version_hash,
+                }
+                for a in agent.amendments
             ],
-        ),
-        amendment_history=[
-            models.Amendment.model_construct(
-                sequence=a.sequence,
-                event=models.AmendmentEvent(a.event),
-                actor=a.actor,
-                timestamp=parse_ts(a.timestamp),
-                changes=a.changes,
-                version_hash=a.version_hash,
-            )
-            for a in agent.amendments
-        ],
-        version_hash=agent.version_hash,
-        created_at=parse_ts(agent.created_at),
-        updated_at=parse_ts(agent.updated_at),
+            "version_hash": agent.version_hash,
+            "created_at": parse_ts(agent.created_at),
+            "updated_at": parse_ts(agent.updated_at),
+        }
     )

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -153,6 +154,8 @@ audit_entries = Table(
     Column("previous_hash", String(64)),
     Column("entity_previous_hash", String(64)),
     Column("entry_hash", String(64), nullable=False),
+    # which keyed hash made entry_hash (storage/audit.py): 1 HMAC-SHA256, 2 BLAKE2b
+    Column("algorithm", SmallInteger, nullable=False, server_default="1"),
     Index("ix_audit_entity", "entity_id", "sequence"),
     Index("ix_audit_recorded", "recorded_at"),
 )

@@ -76,8 +76,10 @@ class AgentsService:
                 got_roles = group.create_task(_collect(roles))
                 got_skills = group.create_task(_collect(skills))
         except BaseExceptionGroup as failed:
-            # the first of Plant's failures is what the caller hears about
-            raise failed.exceptions[0] from None
+            # the first of Plant's failures is what the caller hears about, with its cause
+            # (a timeout is told from a refused connection by it)
+            first = failed.exceptions[0]
+            raise first from first.__cause__
         industry_items, more_industries = got_industries.result()
         role_items, more_roles = got_roles.result()
         skill_items, more_skills = got_skills.result()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from alembic import op
 
+from waooaw.services.plant import seeded
 from waooaw.services.plant.storage import tables
 
 revision = "0001"
@@ -17,28 +18,28 @@ depends_on = None
 
 INDUSTRIES = [
     (
-        "1d0f5c2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f",
+        seeded.INDUSTRY_MARKETING,
         "Marketing",
         "marketing",
         "Content, campaigns, social media and growth marketing.",
     ),
     (
-        "2e1a6d3f-4b5c-4d6e-9f70-8b9c0d1e2f30",
+        seeded.INDUSTRY_EDUCATION,
         "Education",
         "education",
         "Tutoring, course design and learner support.",
     ),
     (
-        "3f2b7e40-5c6d-4e7f-a081-9c0d1e2f3041",
+        seeded.INDUSTRY_SALES,
         "Sales",
         "sales",
         "Prospecting, outreach, qualification and CRM hygiene.",
     ),
 ]
 GOVERNORS = [
-    ("7c9e6679-7425-40de-944b-e07fc1f90ae7", "Marketing Governor"),
-    ("8d0f7780-8536-41ef-a55c-f18fd2f01bf8", "Education Governor"),
-    ("9e108891-9647-42f0-b66d-029ae3012c09", "Sales Governor"),
+    (seeded.GOVERNOR_MARKETING, "Marketing Governor"),
+    (seeded.GOVERNOR_EDUCATION, "Education Governor"),
+    (seeded.GOVERNOR_SALES, "Sales Governor"),
 ]
 
 

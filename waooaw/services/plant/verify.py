@@ -1,9 +1,11 @@
-"""The ``plant`` target: Plant in process on a fresh database, or a running Plant.
+"""The ``plant`` target of ``waooaw verify``: Plant in process on a fresh database, or a
+running Plant. ``waooaw.verify.targets`` imports this module when the target is first asked for.
 
 Before a run, a certified skill, job role and agent (and pending ones) are created through
-the API (``seed``), and half the generated ids are theirs (``Expectations.known_values``),
-so GET-by-id, certify, assign-team and the audit operations reach real entities as well as
-the 404 paths. Against a running Plant (``--url``) the same entities are created there.
+the API (``waooaw.services.plant.seeding``), and half the generated ids are theirs
+(``Expectations.known_values``), so GET-by-id, certify, assign-team and the audit operations
+reach real entities as well as the 404 paths. Against a running Plant (``--url``) the same
+entities are created there.
 
 Plant's expectations beyond its contract:
 
@@ -11,7 +13,6 @@ Plant's expectations beyond its contract:
   rules, opaque cursors, ``until`` after ``since``, a reused Idempotency-Key).
 * ``WORKFLOW_LINKS`` - the links the contract lacks, so that stateful runs go from a
   certified skill to a job role to an agent.
-* ``KNOWN_FAILURES`` - open bugs dropped from runs (none at present).
 * no NUL in schema-valid strings: PostgreSQL cannot store it, so Plant answers such input
   with a 422 problem (tested in ``tests/plant/test_errors_and_cors.py``).
 """
@@ -30,20 +31,26 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .checks import Declared422
-from .expectations import Expectations, KnownFailure, Link
-from .targets import Served, TargetError, TargetOptions, target
+from waooaw.generated.plant.client import AsyncPlantClient, PlantAPIError, PlantTransportError
+from waooaw.verify import (
+    Declared422,
+    Expectations,
+    Link,
+    Served,
+    TargetError,
+    TargetOptions,
+    target,
+)
+
+from .seeded import GENESIS, GOVERNOR_MARKETING, INDUSTRY_MARKETING, INDUSTRY_SALES
+from .seeding import Catalogue, agent_create, agent_json, seed_catalogue_async
 
 if TYPE_CHECKING:
-    from waooaw.services.plant import PlantSettings
+    from .config import PlantSettings
 
 __all__ = [
     "DECLARED_422",
     "EXPECTATIONS",
-    "GOVERNOR",
-    "INDUSTRY_MARKETING",
-    "INDUSTRY_SALES",
-    "KNOWN_FAILURES",
     "PLANT_CONTRACT",
     "WORKFLOW_END",
     "WORKFLOW_LINKS",
@@ -52,14 +59,11 @@ __all__ = [
     "plant",
     "seed",
     "seed_app",
+    "seed_url",
 ]
 
 #: the contract Plant serves as /openapi.json (bundled by `waooaw gen`)
 PLANT_CONTRACT = Path(str(files("waooaw.generated.plant").joinpath("openapi.json")))
-# rows the first migration creates
-INDUSTRY_MARKETING = "1d0f5c2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
-INDUSTRY_SALES = "3f2b7e40-5c6d-4e7f-a081-9c0d1e2f3041"
-GOVERNOR = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 
 CONSTITUTIONAL = "https://waooaw.com/errors/constitutional-alignment"
 _KEY_REUSE = "an Idempotency-Key reused with another body is a 422 (idempotency-key-reuse)"
@@ -85,7 +89,7 @@ DECLARED_422: dict[str, Declared422] = {
     "listJobRoles": _CURSOR,
     "listAgents": _CURSOR,
     "exportAudit": Declared422(
-        "`until` must be later than `since`", violation_fields=frozenset({"query.until"})
+        "`until` must not be earlier than `since`", violation_fields=frozenset({"query.until"})
     ),
 }
 
@@ -135,16 +139,7 @@ WORKFLOW_OPERATIONS = frozenset(
 #: What a stateful run of the workflow reaches: an agent created, then read by its link.
 WORKFLOW_END = frozenset({("POST /api/v1/agents", 201), ("GET /api/v1/agents/{agent_id}", 200)})
 
-#: name -> open bug dropped from runs; each has a strict-xfail reproduction in
-#: tests/plant/test_contract_schemathesis.py
-KNOWN_FAILURES: dict[str, KnownFailure] = {}
-
-EXPECTATIONS = Expectations(
-    declared_422=DECLARED_422,
-    links=WORKFLOW_LINKS,
-    known_failures=KNOWN_FAILURES,
-    allow_nul=False,
-)
+EXPECTATIONS = Expectations(declared_422=DECLARED_422, links=WORKFLOW_LINKS, allow_nul=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +153,26 @@ class Seeded:
     agent: str
     agent_body: dict[str, Any]  # what created `agent`
 
+    @classmethod
+    def of(cls, catalogue: Catalogue) -> Seeded:
+        if catalogue.pending_skill is None or catalogue.pending_job_role is None:
+            raise ValueError("seed the catalogue with pending=True")
+        skill_ids = [s.id for s in catalogue.skills]
+        return cls(
+            skill=str(skill_ids[0]),
+            pending_skill=str(catalogue.pending_skill.id),
+            job_role=str(catalogue.job_role.id),
+            pending_job_role=str(catalogue.pending_job_role.id),
+            agent=str(catalogue.agents[0].id),
+            agent_body=agent_json(agent_create(catalogue.job_role, skill_ids, 0)),
+        )
+
     def known_values(self) -> dict[str, tuple[str, ...]]:
         skills = (self.skill, self.pending_skill)
         roles = (self.job_role, self.pending_job_role)
         entities = (*skills, *roles, self.agent)
         industries = (INDUSTRY_MARKETING, INDUSTRY_SALES)
-        governors = ("genesis", GOVERNOR)
+        governors = (GENESIS, GOVERNOR_MARKETING)
         return {
             "path.skill_id": skills,
             "path.job_role_id": roles,
@@ -178,69 +187,15 @@ class Seeded:
         }
 
 
-async def _created(http: httpx.AsyncClient, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
-    response = await http.post(path, json=body)
-    if response.status_code != 201:
-        raise TargetError(
-            f"seeding Plant: POST {path} answered {response.status_code}: {response.text}"
-        )
-    created: dict[str, Any] = response.json()
-    return created
-
-
-async def _certified(http: httpx.AsyncClient, path: str) -> dict[str, Any]:
-    response = await http.post(path)
-    if response.status_code != 200:
-        raise TargetError(
-            f"seeding Plant: POST {path} answered {response.status_code}: {response.text}"
-        )
-    certified: dict[str, Any] = response.json()
-    return certified
-
-
-async def seed(http: httpx.AsyncClient) -> Seeded:
+async def seed(client: AsyncPlantClient) -> Seeded:
     """Create the entities a run's generated ids are partly drawn from."""
-    tag = secrets.token_hex(4)
-    skills = "/api/v1/genesis/skills"
-    roles = "/api/v1/genesis/job-roles"
-    skill = await _created(
-        http, skills, {"name": f"Skill {tag}", "category": "technical", "description": "A skill."}
-    )
-    skill = await _certified(http, f"{skills}/{skill['id']}/certify")
-    pending_skill = await _created(
-        http, skills, {"name": f"Pending {tag}", "category": "technical", "description": "A skill."}
-    )
-    role_body = {
-        "name": "Content Writer",
-        "description": "Writes content.",
-        "industry_id": INDUSTRY_MARKETING,
-        "seniority": "mid",
-    }
-    role = await _created(http, roles, {**role_body, "required_skills": [skill["id"]]})
-    role = await _certified(http, f"{roles}/{role['id']}/certify")
-    pending_role = await _created(
-        http, roles, {**role_body, "required_skills": [pending_skill["id"]]}
-    )
-    body = {
-        "name": "Email Marketing Agent",
-        "description": "Writes and tests email campaigns.",
-        "industry_id": role["industry_id"],
-        "job_role_id": role["id"],
-        "skills": [skill["id"]],
-        "governance_agent_id": "genesis",
-        "specialties": ["B2B SaaS"],
-        "price_per_month": 12000,
-        "trial_mode_sandbox_url": "https://sandbox.waooaw.com/agents/email",
-    }
-    agent = await _created(http, "/api/v1/agents", body)
-    return Seeded(
-        skill=skill["id"],
-        pending_skill=pending_skill["id"],
-        job_role=role["id"],
-        pending_job_role=pending_role["id"],
-        agent=agent["id"],
-        agent_body=body,
-    )
+    try:
+        catalogue = await seed_catalogue_async(client, agents=1, skills=1, pending=True)
+    except PlantTransportError:
+        raise
+    except PlantAPIError as exc:
+        raise TargetError(f"seeding Plant at {client.base_url}: {exc}") from None
+    return Seeded.of(catalogue)
 
 
 def seed_app(settings: PlantSettings, headers: Mapping[str, str] | None = None) -> Seeded:
@@ -248,30 +203,32 @@ def seed_app(settings: PlantSettings, headers: Mapping[str, str] | None = None) 
 
     The app under test then runs on schemathesis' loop; engines must not cross loops.
     """
-    from waooaw.services.plant import create_app
+    from . import create_app
 
     async def run() -> Seeded:
         app = create_app(settings)
         transport = httpx.ASGITransport(app=app)
         try:
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://plant", headers=dict(headers or {})
-            ) as http:
-                return await seed(http)
+            async with AsyncPlantClient(
+                "http://plant", transport=transport, headers=headers
+            ) as client:
+                return await seed(client)
         finally:
             await app.state.context.db.dispose()
 
     return asyncio.run(run())
 
 
-def _seed_url(url: str, headers: Mapping[str, str]) -> Seeded:
+def seed_url(url: str, headers: Mapping[str, str] | None = None) -> Seeded:
+    """Seed the Plant running at ``url``."""
+
     async def run() -> Seeded:
-        async with httpx.AsyncClient(base_url=url, headers=dict(headers), timeout=30) as http:
-            return await seed(http)
+        async with AsyncPlantClient(url, timeout=30, headers=headers) as client:
+            return await seed(client)
 
     try:
         return asyncio.run(run())
-    except httpx.TransportError as exc:
+    except PlantTransportError as exc:
         raise TargetError(
             f"Plant at {url} did not answer ({exc}); start it with `waooaw serve plant`"
         ) from None
@@ -282,7 +239,7 @@ def _seed_url(url: str, headers: Mapping[str, str]) -> Seeded:
 def plant(options: TargetOptions) -> Iterator[Served]:
     if options.url is not None:
         url = options.url.rstrip("/")
-        seeded = _seed_url(url, options.headers)
+        seeded = seed_url(url, options.headers)
         yield Served(
             name="plant",
             contract=PLANT_CONTRACT,
@@ -293,9 +250,9 @@ def plant(options: TargetOptions) -> Iterator[Served]:
 
     from schemathesis.python import asgi
 
-    from waooaw.services.common.db import run_migrations
-    from waooaw.services.plant import PlantSettings, create_app
-    from waooaw.services.plant.api.context import MIGRATIONS
+    from ..common.db import run_migrations
+    from . import PlantSettings, create_app
+    from .api.context import MIGRATIONS
 
     with tempfile.TemporaryDirectory(prefix="waooaw-verify-") as folder:
         database_url = options.database_url or f"sqlite:///{Path(folder) / 'plant.db'}"
