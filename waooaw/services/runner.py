@@ -262,6 +262,9 @@ def _run_workers(
             f"{__name__}:{name}_app",
             factory=True,
             workers=workers,
+            # the manager replaces a worker that does not answer its ping in time; 5 s (the
+            # default) killed busy, healthy workers on a loaded machine, dropping requests
+            timeout_worker_healthcheck=30,
             **_uvicorn_options(host, ports[name], log_level),
         )
         return 0
