@@ -428,9 +428,9 @@ def postman(
         typer.echo(f"wrote {path}")
 
 
-SERVICES = ("plant", "pp", "cp")
+SERVICES = ("plant", "pp", "cp", "gateway", "executor")
 #: Where each service listens by default; `serve all` keeps their distances from the first.
-DEFAULT_PORTS = {"plant": 8000, "pp": 8001, "cp": 8002}
+DEFAULT_PORTS = {"plant": 8000, "pp": 8001, "cp": 8002, "gateway": 8003, "executor": 8004}
 
 
 @app.command()
@@ -542,12 +542,15 @@ def mock(
 
 @app.command()
 def serve(
-    service: Annotated[str, typer.Argument(help="Service to run: plant, pp, cp, or all.")],
+    service: Annotated[
+        str, typer.Argument(help="Service to run: plant, pp, cp, gateway, executor, or all.")
+    ],
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[
         int | None,
         typer.Option(
-            help="Port; default the service's own (plant 8000, pp 8001, cp 8002). With 'all',"
+            help="Port; default the service's own (plant 8000, pp 8001, cp 8002, gateway 8003,"
+            " executor 8004). With 'all',"
             " Plant's port (the others keep their distance from it)."
         ),
     ] = None,
@@ -584,7 +587,11 @@ def serve(
       waooaw serve plant                           # http://127.0.0.1:8000
       waooaw serve pp                              # http://127.0.0.1:8001
       waooaw serve cp                              # http://127.0.0.1:8002, with a task worker
+      waooaw serve gateway                         # http://127.0.0.1:8003, in front of Plant
+      EXECUTOR_MODE=production waooaw serve executor --port 8005
       CP_WORKER_ENABLED=false waooaw serve cp      # API only; run `waooaw worker cp` apart
+      waooaw serve all --port 9000                 # plant 9000, pp 9001, cp 9002, gateway 9003
+      WAOOAW_VIA_GATEWAY=false waooaw serve all     # PP and CP straight to Plant
       waooaw serve all --port 9000                 # plant 9000, pp 9001, cp 9002
       waooaw serve plant --workers 2               # two processes sharing port 8000
       waooaw serve all --log-format json           # one JSON object per log line

@@ -18,11 +18,13 @@ import pytest
 
 from waooaw.generated.plant import models as plant_models
 from waooaw.generated.plant.client import PlantClient
+from waooaw.services.common.auth import mint_token
 from waooaw.services.plant.seeding import Catalogue, agent_create
 
-from ..support.cp_server import CpServer, running_cp
+from ..support.cp_server import JWT_SECRET, CpServer, running_cp
+from ..support.gateway_server import running_executor, running_gateway
 from ..support.plant_server import PlantServer
-from .conftest import auth, token
+from .conftest import JWT, auth, token
 
 
 @pytest.fixture
@@ -41,15 +43,50 @@ def target(plant: PlantServer, seeded: Catalogue) -> plant_models.AgentResponse:
         )
 
 
-@pytest.fixture
+@pytest.fixture(params=["gateway", "direct"])
 def cp(
-    empty_database: str, plant: PlantServer, target: plant_models.AgentResponse, tmp_path: Path
+    request: pytest.FixtureRequest,
+    empty_database: str,
+    plant: PlantServer,
+    target: plant_models.AgentResponse,
+    tmp_path: Path,
 ) -> Iterator[CpServer]:
+    """CP reaching Plant and the executor through the gateway (as `serve all` runs it), and
+    CP on its own (Plant direct, the sandbox in its worker)."""
     env = {"CP_SANDBOX_SECONDS": "1.0", "CP_WORKER_POLL_SECONDS": "0.05"}
-    with running_cp(
-        tmp_path / "cp", database_url=empty_database, plant_url=plant.base_url, env=env
-    ) as server:
-        yield server
+    if request.param == "direct":
+        with running_cp(
+            tmp_path / "cp", database_url=empty_database, plant_url=plant.base_url, env=env
+        ) as server:
+            yield server
+    else:
+        with (
+            running_executor(
+                tmp_path / "executor", JWT_SECRET, env={"EXECUTOR_RUN_SECONDS": "1.0"}
+            ) as executor,
+            running_gateway(
+                tmp_path / "gateway", plant.base_url, JWT_SECRET, sandbox_url=executor.base_url
+            ) as gateway,
+            running_cp(
+                tmp_path / "cp",
+                database_url=empty_database,
+                plant_url=gateway.base_url,
+                env={
+                    **env,
+                    "PLANT_SERVICE_TOKEN": "true",
+                    "CP_EXECUTOR": "gateway",
+                    "CP_GATEWAY_URL": gateway.base_url,
+                },
+            ) as server,
+        ):
+            yield server
+            # the tasks really ran through the gateway: it metered them against the trial
+            governor = mint_token(JWT, subject="ops", roles=["governor"])
+            budgets = httpx.get(
+                f"{gateway.base_url}/gateway/v1/budgets",
+                headers={"Authorization": f"Bearer {governor}"},
+            ).json()["items"]
+            assert any(b["scope"] == "trial" and b["executions"] > 0 for b in budgets), budgets
     assert "unhandled" not in server.log_text(), server.log_text()
 
 

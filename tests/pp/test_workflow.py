@@ -1,8 +1,9 @@
 """The plan's admin workflow (PP-002 to PP-004) through PP's HTTP API, against a real Plant.
 
 PP runs here as it does in production: ``waooaw serve pp`` under uvicorn on 127.0.0.1,
-configured through the environment, in front of ``waooaw serve plant``; the test speaks HTTP
-to PP only. Create skill -> certify -> create job role -> certify -> agent form -> create
+configured through the environment, in front of ``waooaw serve plant``, once through
+``waooaw serve gateway`` (with a service token, as ``serve all`` runs it) and once directly;
+the test speaks HTTP to PP only. Create skill -> certify -> create job role -> certify -> agent form -> create
 agent -> view -> list -> assign team -> run audit -> export CSV, each step checked against
 what Plant recorded.
 """
@@ -20,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.gateway_server import running_gateway
 from tests.support.plant_server import PlantServer
 from tests.support.pp_server import JWT_SECRET, PPServer, running_pp
 from waooaw.services.common.auth import JwtSettings, mint_token
@@ -51,10 +53,21 @@ GOVERNOR = bearer("governor", "bob")
 VIEWER = bearer("viewer", "carol")
 
 
-@pytest.fixture(scope="module")
-def pp_server(plant: PlantServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PPServer]:
-    with running_pp(tmp_path_factory.mktemp("pp"), plant.base_url) as server:
-        yield server
+@pytest.fixture(scope="module", params=["gateway", "direct"])
+def pp_server(
+    request: pytest.FixtureRequest, plant: PlantServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PPServer]:
+    """PP reaching Plant through the gateway (the default of `serve all`), and directly."""
+    folder = tmp_path_factory.mktemp("pp")
+    if request.param == "direct":
+        with running_pp(folder, plant.base_url) as server:
+            yield server
+    else:
+        with (
+            running_gateway(folder / "gateway", plant.base_url, JWT_SECRET) as gateway,
+            running_pp(folder, gateway.base_url, env={"PLANT_SERVICE_TOKEN": "true"}) as server,
+        ):
+            yield server
     assert "unhandled" not in server.log_text().lower(), server.log_text()
 
 

@@ -15,7 +15,15 @@ from waooaw.runtime.context import CorrelationLogFilter
 
 from .ports import busy_port_message, first_busy_port
 
-__all__ = ["configure_logging", "cp_app", "plant_app", "pp_app", "run_services"]
+__all__ = [
+    "configure_logging",
+    "cp_app",
+    "executor_app",
+    "gateway_app",
+    "plant_app",
+    "pp_app",
+    "run_services",
+]
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"
 
@@ -50,6 +58,14 @@ def _settings(name: str) -> Any:
         from .pp import PPSettings
 
         return PPSettings()
+    if name == "gateway":
+        from .gateway import GatewaySettings
+
+        return GatewaySettings()
+    if name == "executor":
+        from .executor import ExecutorSettings
+
+        return ExecutorSettings()
     from .cp import CpSettings
 
     return CpSettings()
@@ -62,8 +78,10 @@ def _migrate(name: str, settings: Any) -> None:
         from .plant.api.context import MIGRATIONS
     elif name == "cp":
         from .cp.api.context import MIGRATIONS
+    elif name == "gateway":
+        from .gateway.api.admin import MIGRATIONS
     else:
-        return  # PP keeps no database
+        return  # PP and the executor keep no database
     run_migrations(MIGRATIONS, settings.database_url)
 
 
@@ -77,6 +95,13 @@ def _create_app(name: str, settings: Any, *, log_format: str, provider: Any) -> 
         from .pp import create_app as pp
 
         app = pp(settings, jwt=JwtSettings(environment=settings.environment))
+    elif name in ("gateway", "executor"):
+        from .common.auth import JwtSettings
+        from .executor import create_app as executor
+        from .gateway import create_app as gateway
+
+        factory = gateway if name == "gateway" else executor
+        app = factory(settings, jwt=JwtSettings(environment=settings.environment))
     else:
         from .cp import create_app as cp
 
@@ -129,10 +154,20 @@ def cp_app() -> Any:
     return _from_environment("cp")
 
 
+def gateway_app() -> Any:
+    """The gateway from the environment (``uvicorn --factory …:gateway_app``)."""
+    return _from_environment("gateway")
+
+
+def executor_app() -> Any:
+    """An executor from the environment (``uvicorn --factory …:executor_app``)."""
+    return _from_environment("executor")
+
+
 _LOG_LEVEL_ENV = "WAOOAW_LOG_LEVEL"
 _LOG_FORMAT_ENV = "WAOOAW_LOG_FORMAT"
 #: where each service listens by default; `serve all --port P` shifts them all by P - 8000
-PORTS = {"plant": 8000, "pp": 8001, "cp": 8002}
+PORTS = {"plant": 8000, "pp": 8001, "cp": 8002, "gateway": 8003, "executor": 8004}
 
 # the web app each service serves when its build (web/<name>/dist) exists, and the
 # client routes that answer with its index.html
@@ -159,6 +194,40 @@ def _report_invalid(name: str, exc: ValidationError) -> None:
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"]) or "settings"
         print(f"  {where}: {err['msg']}", file=sys.stderr)
+
+
+def _wire(ports: dict[str, int], host: str) -> None:
+    """Point services started together at each other (unless the environment already does).
+
+    PP and CP reach Plant through the gateway when it runs with them (``WAOOAW_VIA_GATEWAY``,
+    default true; false: straight to Plant), with a service token; the gateway fronts the
+    Plant and the (sandbox) executor started with it.
+    """
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+    def url(name: str) -> str:
+        return f"http://{local}:{ports[name]}"
+
+    env = os.environ
+    via_gateway = "gateway" in ports and env.get("WAOOAW_VIA_GATEWAY", "true").lower() not in (
+        "0",
+        "false",
+        "no",
+    )
+    if "plant" in ports:
+        env.setdefault("GATEWAY_PLANT_URL", url("plant"))
+    if "executor" in ports:
+        env.setdefault("GATEWAY_EXECUTOR_SANDBOX_URL", url("executor"))
+    if {"PLANT_API_URL", "CP_PLANT_API_URL", "PP_PLANT_API_URL"} & set(env):
+        return
+    if via_gateway:
+        env["PLANT_API_URL"] = url("gateway")
+        env.setdefault("PLANT_SERVICE_TOKEN", "true")
+        env.setdefault("CP_EXECUTOR", "gateway")
+        env.setdefault("CP_GATEWAY_URL", url("gateway"))
+    elif "plant" in ports:
+        # services started together call the Plant started with them
+        env["PLANT_API_URL"] = url("plant")
 
 
 def run_services(
@@ -190,10 +259,7 @@ def run_services(
     if busy is not None:
         print(busy_port_message(host, *busy), file=sys.stderr)
         return 1
-    if "plant" in ports and not ({"PLANT_API_URL", "CP_PLANT_API_URL"} & set(os.environ)):
-        # services started together call the Plant started with them
-        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-        os.environ["PLANT_API_URL"] = f"http://{local}:{ports['plant']}"
+    _wire(ports, host)
     import uvicorn
 
     from waooaw.observability import tracer_provider_from_env
@@ -293,7 +359,7 @@ def run_worker(
     from .common.values import now
     from .cp import CpSettings
     from .cp.api.context import MIGRATIONS
-    from .cp.executor import EXECUTORS
+    from .cp.remote import build_executor
     from .cp.worker import Worker, WorkerStats
 
     configure_logging(log_level)
@@ -315,7 +381,7 @@ def run_worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        executor = EXECUTORS[settings.executor](settings.sandbox_seconds)
+        executor = build_executor(settings)
         worker = Worker(settings, db, executor, clock=now, concurrency=concurrency)
         try:
             return await worker.run(stop, drain=drain)

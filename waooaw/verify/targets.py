@@ -46,6 +46,7 @@ _BUILTIN = {
     "plant": "waooaw.services.plant.verify",
     "pp": "waooaw.services.pp.verify",
     "cp": "waooaw.services.cp.verify",
+    "gateway": "waooaw.verify.gateway",
 }
 _TARGETS: dict[str, Target] = {}
 

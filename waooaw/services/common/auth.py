@@ -16,11 +16,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
+import httpx
 import jwt
 from fastapi import Request
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -33,12 +34,13 @@ __all__ = [
     "ROLES",
     "JwtAuthenticator",
     "JwtSettings",
+    "ServiceToken",
     "mint_token",
 ]
 
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789"
 #: The roles the platform's contracts use (documented in docs/auth.md).
-ROLES = ("genesis", "governor", "viewer", "customer")
+ROLES = ("genesis", "governor", "viewer", "customer", "service")
 _HMAC = frozenset({"HS256", "HS384", "HS512"})
 _ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "EdDSA"})
 
@@ -160,6 +162,35 @@ def mint_token(
             raise ValueError(f"minting {algorithm} tokens needs JWT_PRIVATE_KEY (PEM or a file)")
         key = pem
     return jwt.encode(claims, key, algorithm=algorithm)
+
+
+class ServiceToken(httpx.Auth):
+    """``Authorization: Bearer`` for a platform service's own calls (role ``service``).
+
+    The service mints its token with the platform's key (PP, CP and CP's worker calling
+    Plant and the executor through the gateway) and mints a new one when the current one
+    has less than a fifth of its lifetime left.
+    """
+
+    def __init__(self, settings: JwtSettings, *, subject: str, ttl_seconds: int = 3600) -> None:
+        self.settings = settings
+        self.subject = subject
+        self.ttl_seconds = ttl_seconds
+        self._token = ""
+        self._renew_at = 0.0
+
+    def token(self) -> str:
+        now = time.time()
+        if now >= self._renew_at:
+            self._token = mint_token(
+                self.settings, subject=self.subject, roles=["service"], ttl_seconds=self.ttl_seconds
+            )
+            self._renew_at = now + self.ttl_seconds * 0.8
+        return self._token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self.token()}"
+        yield request
 
 
 def _bearer(request: Request) -> str | None:

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from waooaw.generated.cp import server
 from waooaw.runtime.http import install_http, serve_contract
 
-from ..common.auth import JwtAuthenticator, JwtSettings
+from ..common.auth import JwtAuthenticator, JwtSettings, ServiceToken
 from ..common.db import Database
 from ..common.errors import ERRORS, database_handlers
 from ..common.values import now
@@ -32,8 +32,9 @@ from .api.tasks import TasksService
 from .api.trials import TrialsService
 from .catalogue import Catalogue
 from .config import CpSettings
-from .executor import EXECUTORS, Executor
+from .executor import Executor
 from .plant import PlantGateway
+from .remote import build_executor
 from .worker import Sweeper, Worker, new_worker_id
 
 __all__ = ["create_app"]
@@ -52,14 +53,18 @@ def create_app(
     """The CP app; ``background=False`` leaves out the lifespan's loops (tests drive them)."""
     settings = settings or CpSettings()
     db = Database.connect(settings.database_url, pool_size=settings.pool_size)
-    gateway = PlantGateway(settings)
+    jwt = jwt or JwtSettings()
+    gateway = PlantGateway(
+        settings,
+        auth=ServiceToken(jwt, subject="cp") if settings.plant_service_token else None,
+    )
     owner = new_worker_id()
     ctx = CpContext(
         settings=settings,
         db=db,
         plant=gateway,
         catalogue=Catalogue(settings, db, gateway, owner=owner, clock=clock),
-        executor=executor or EXECUTORS[settings.executor](settings.sandbox_seconds),
+        executor=executor or build_executor(settings, jwt),
         clock=clock,
     )
 
@@ -108,7 +113,7 @@ def create_app(
     )
     contract = files("waooaw.generated.cp").joinpath("openapi.json").read_bytes()
     serve_contract(app, contract, title="WAOOAW CP API")
-    authenticator = JwtAuthenticator(jwt or JwtSettings())
+    authenticator = JwtAuthenticator(jwt)
     app.include_router(
         server.create_router(
             marketplace, customers, trials, tasks, system, authenticator=authenticator

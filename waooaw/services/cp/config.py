@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from ..common.settings import DEFAULT_CORS_ORIGINS, Environment, ServiceSettings
@@ -79,7 +79,13 @@ class CpSettings(ServiceSettings):
     #: how often expired trials are recorded as completed (reads never wait for it)
     sweep_seconds: float = Field(30.0, ge=0.05, le=3600, validation_alias=_env("CP_SWEEP_SECONDS"))
 
-    executor: Literal["sandbox"] = Field("sandbox", validation_alias=_env("CP_EXECUTOR"))
+    #: sandbox: in the worker's process; gateway: an executor service behind the gateway
+    executor: Literal["sandbox", "gateway"] = Field("sandbox", validation_alias=_env("CP_EXECUTOR"))
+    gateway_url: str | None = Field(None, validation_alias=_env("CP_GATEWAY_URL", "GATEWAY_URL"))
+    #: call Plant with a service token (needed when PLANT_API_URL is the gateway)
+    plant_service_token: bool = Field(
+        False, validation_alias=_env("CP_PLANT_SERVICE_TOKEN", "PLANT_SERVICE_TOKEN")
+    )
     #: how long the sandbox executor takes per task
     sandbox_seconds: float = Field(5.0, ge=0, le=3600, validation_alias=_env("CP_SANDBOX_SECONDS"))
 
@@ -93,8 +99,19 @@ class CpSettings(ServiceSettings):
         15.0, ge=0.1, le=300, validation_alias=_env("CP_SSE_KEEPALIVE_SECONDS")
     )
 
+    @field_validator("gateway_url")
+    @classmethod
+    def _gateway(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"CP_GATEWAY_URL {value!r} must be an http:// or https:// URL")
+        return value.rstrip("/")
+
     @model_validator(mode="after")
     def _coherent(self) -> CpSettings:
+        if self.executor == "gateway" and self.gateway_url is None:
+            raise ValueError("CP_EXECUTOR=gateway needs CP_GATEWAY_URL")
         if self.plant_max_stale_seconds < self.plant_cache_seconds:
             raise ValueError(
                 "CP_PLANT_MAX_STALE_SECONDS must be at least CP_PLANT_CACHE_SECONDS"

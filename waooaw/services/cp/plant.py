@@ -80,7 +80,14 @@ class PlantGateway:
 
     PAGE = 100
 
-    def __init__(self, settings: CpSettings, *, client: AsyncPlantClient | None = None) -> None:
+    def __init__(
+        self,
+        settings: CpSettings,
+        *,
+        client: AsyncPlantClient | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> None:
+        """``auth`` signs every call (a service token, when Plant is behind the gateway)."""
         self.settings = settings
         # user-facing calls: one quick retry rather than the client's patient default
         self.client = client or AsyncPlantClient(
@@ -92,6 +99,9 @@ class PlantGateway:
                 max_retry_after=1.0,
                 deadline=settings.plant_deadline_seconds,
             ),
+            http_client=None
+            if auth is None
+            else httpx.AsyncClient(base_url=settings.plant_api_url, auth=auth),
         )
         ttl = settings.plant_cache_seconds
         self.agents: TtlCache[UUID, models.AgentResponse] = TtlCache(ttl)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
@@ -21,7 +22,7 @@ from waooaw.runtime.server import (
     validation_problem,
 )
 
-from ..common.auth import JwtAuthenticator, JwtSettings
+from ..common.auth import JwtAuthenticator, JwtSettings, ServiceToken
 from ..common.errors import ERRORS
 from .api.agents import AgentsService
 from .api.audit import AuditService
@@ -39,10 +40,19 @@ CONSTITUTIONAL = "https://waooaw.com/errors/constitutional-alignment"
 GOVERNOR_FIELD = "body.governance_agent_id"
 
 
-def plant_client(settings: PPSettings) -> AsyncPlantClient:
-    """The generated Plant client with PP's timeout, retries and overall deadline."""
+def plant_client(settings: PPSettings, jwt: JwtSettings | None = None) -> AsyncPlantClient:
+    """The generated Plant client with PP's timeout, retries and overall deadline.
+
+    With ``PLANT_SERVICE_TOKEN`` (Plant behind the gateway) every call carries a service
+    token minted with ``jwt``.
+    """
+    http = None
+    if settings.plant_service_token:
+        auth = ServiceToken(jwt or JwtSettings(environment=settings.environment), subject="pp")
+        http = httpx.AsyncClient(base_url=settings.plant_api_url, auth=auth)
     return AsyncPlantClient(
         settings.plant_api_url,
+        http_client=http,
         timeout=settings.plant_timeout_seconds,
         retry=RetryPolicy(
             attempts=settings.plant_retry_attempts,
@@ -65,7 +75,7 @@ def create_app(
     # the development JWT secret is refused unless PP itself runs in development
     jwt = jwt or JwtSettings(environment=settings.environment)
     owned = plant is None
-    ctx = PPContext(settings, plant or plant_client(settings))
+    ctx = PPContext(settings, plant or plant_client(settings, jwt))
 
     # each implementation is checked against its Protocol here, statically
     genesis: server.GenesisApi = GenesisService(ctx)

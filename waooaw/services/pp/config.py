@@ -45,6 +45,10 @@ class PPSettings(ServiceSettings):
     plant_retry_max_backoff: float = Field(
         2.0, ge=0, le=60, validation_alias=AliasChoices("PP_PLANT_RETRY_MAX_BACKOFF")
     )
+    #: call Plant with a service token (needed when PLANT_API_URL is the gateway)
+    plant_service_token: bool = Field(
+        False, validation_alias=AliasChoices("PP_PLANT_SERVICE_TOKEN", "PLANT_SERVICE_TOKEN")
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_CORS_ORIGINS),
         validation_alias=AliasChoices("PP_CORS_ORIGINS", "CORS_ORIGINS"),

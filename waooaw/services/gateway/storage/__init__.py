@@ -1,0 +1,1 @@
+"""The gateway's tables and the functions reading and writing them."""
