@@ -8,7 +8,9 @@ SQLite file; with ``--postgres``, also a new database created on that server and
 afterwards), seeded through the API. ``--concurrency`` asyncio clients then create agents
 back to back for ``--seconds`` after a warm-up; printed per database: requests, req/s,
 p50, p99 and max (target: p99 <= 500 ms). The load average comes first: the machine may be
-shared, so compare runs made together.
+shared, so compare runs made together. The clients are httpx in this process: on a busy
+machine their own CPU shows in the figures (``bench/plant.py``'s raw-socket load generator
+in a process of its own is lighter; it has SQLite only).
 """
 
 from __future__ import annotations

@@ -292,3 +292,22 @@ def test_meta_schema_message_names_the_missing_property(tmp_path: Path) -> None:
     [problem] = run.problems
     assert problem.endswith(': [openapi-schema] "description" is a required property'), problem
     assert "oneOf" not in run.stderr
+
+
+def test_a_missing_shared_file_is_one_problem_with_a_count(tmp_path: Path) -> None:
+    """A contract copied without shared.yaml: one line for the file, not one per $ref."""
+    source = ROOT / "contracts" / "plant.openapi.yaml"
+    contract = tmp_path / source.name
+    shutil.copy(source, contract)
+    refs = len(re.findall(r"""\$ref:\s*['"]?\./shared\.yaml#""", source.read_text("utf-8")))
+    assert refs > 10
+
+    run = run_cli(contract, tmp_path / "out")
+
+    assert run.returncode == 1
+    assert len(run.problems) == 1, run.stderr
+    (line,) = run.problems
+    assert "[ref-unresolved] no such file " in line
+    assert f"shared.yaml: {refs} $refs point at it, the first here ('./shared.yaml#" in line
+    assert run.stderr.rstrip().endswith("1 problem found; nothing was written.")
+    assert not (tmp_path / "out").exists()

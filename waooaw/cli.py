@@ -16,6 +16,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # plain click help: text such as [tool.waooaw.contracts] prints as written (Rich reads it as
+    # markup), and example blocks keep their lines instead of being re-wrapped to the terminal
+    rich_markup_mode=None,
 )
 
 
@@ -563,8 +566,18 @@ def serve(
             " named service in this process.",
         ),
     ] = 1,
+    log_format: Annotated[
+        str,
+        typer.Option(
+            help="text, or json: one object per line (each request with correlation id,"
+            " trace id, operationId, status, duration)."
+        ),
+    ] = "text",
 ) -> None:
     """Run a service under uvicorn (applying its migrations first).
+
+    Each service serves /metrics (Prometheus) and, when OTEL_EXPORTER_OTLP_ENDPOINT is
+    set, sends OpenTelemetry traces there.
 
     \b
     Examples:
@@ -574,6 +587,7 @@ def serve(
       CP_WORKER_ENABLED=false waooaw serve cp      # API only; run `waooaw worker cp` apart
       waooaw serve all --port 9000                 # plant 9000, pp 9001, cp 9002
       waooaw serve plant --workers 2               # two processes sharing port 8000
+      waooaw serve all --log-format json           # one JSON object per log line
     """
     _need("`waooaw serve`", "services")
     from .services.runner import run_services
@@ -584,11 +598,19 @@ def serve(
         raise typer.BadParameter(
             f"unknown service {unknown[0]!r}; choose from {', '.join(SERVICES)} or all"
         )
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter("choose text or json", param_hint="--log-format")
     if port is None:
         port = DEFAULT_PORTS[names[0]]
     raise typer.Exit(
         run_services(
-            names, host=host, port=port, migrate=migrate, log_level=log_level, workers=workers
+            names,
+            host=host,
+            port=port,
+            migrate=migrate,
+            log_level=log_level,
+            log_format=log_format,
+            workers=workers,
         )
     )
 

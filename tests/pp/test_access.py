@@ -399,7 +399,7 @@ async def test_a_subject_plant_cannot_record_is_refused(pp: httpx.AsyncClient) -
     )
     assert response.status_code == 403, response.text
     still = await pp.get(f"/api/v1/genesis/skills/{skill['id']}", headers=ADMIN)
-    assert still.json()["status"] == "pending"
+    assert still.json()["status"] == "pending_certification"
 
 
 async def test_idempotency_keys_are_scoped_to_the_caller(pp: httpx.AsyncClient) -> None:

@@ -106,7 +106,7 @@ async def test_l0_04_at_job_role_certification_is_passed_on(
         (f"/api/v1/agents/{uuid.UUID(int=8)}", f"/api/v1/agents/{uuid.UUID(int=8)}"),
         ("/api/v1/agents?cursor=not-a-cursor", "/api/v1/agents?cursor=not-a-cursor"),
         (
-            "/api/v1/genesis/skills?status=pending&cursor=xyz",
+            "/api/v1/genesis/skills?status=pending_certification&cursor=xyz",
             "/api/v1/genesis/skills?status=pending_certification&cursor=xyz",
         ),
     ],

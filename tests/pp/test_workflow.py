@@ -81,15 +81,15 @@ def test_admin_workflow(http: httpx.Client) -> None:
     for name in ("Email Copywriting", "A/B Testing"):
         body = {"name": f"{name} {tag}", "category": "creative", "description": f"{name}."}
         skill = ok(http.post("/api/v1/genesis/skills", json=body, headers=GENESIS), 201)
-        assert skill["status"] == "pending"
+        assert skill["status"] == "pending_certification"
         assert skill["certified_by"] is None
         skills.append(skill)
     skill_ids = [s["id"] for s in skills]
     queue = ok(
-        http.get("/api/v1/genesis/skills?status=pending&limit=100", headers=VIEWER)
+        http.get("/api/v1/genesis/skills?status=pending_certification&limit=100", headers=VIEWER)
     )  # the certification queue
     assert set(skill_ids) <= ids(queue)
-    assert all(s["status"] == "pending" for s in queue["items"])
+    assert all(s["status"] == "pending_certification" for s in queue["items"])
 
     for skill_id in skill_ids:
         certified = ok(
@@ -101,7 +101,9 @@ def test_admin_workflow(http: httpx.Client) -> None:
         )
         assert certified["status"] == "certified"
         assert certified["certified_by"] == "alice"
-    queue = ok(http.get("/api/v1/genesis/skills?status=pending&limit=100", headers=VIEWER))
+    queue = ok(
+        http.get("/api/v1/genesis/skills?status=pending_certification&limit=100", headers=VIEWER)
+    )
     assert not set(skill_ids) & ids(queue)
     done = ok(http.get("/api/v1/genesis/skills?status=certified&limit=100", headers=VIEWER))
     assert set(skill_ids) <= ids(done)
@@ -117,8 +119,10 @@ def test_admin_workflow(http: httpx.Client) -> None:
         "seniority": "mid",
     }
     role = ok(http.post("/api/v1/genesis/job-roles", json=role_body, headers=GENESIS), 201)
-    assert role["status"] == "pending"
-    pending_roles = ok(http.get("/api/v1/genesis/job-roles?status=pending", headers=VIEWER))
+    assert role["status"] == "pending_certification"
+    pending_roles = ok(
+        http.get("/api/v1/genesis/job-roles?status=pending_certification", headers=VIEWER)
+    )
     assert role["id"] in ids(pending_roles)
     role = ok(http.post(f"/api/v1/genesis/job-roles/{role['id']}/certify", headers=GENESIS))
     assert (role["status"], role["certified_by"]) == ("certified", "alice")

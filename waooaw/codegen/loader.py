@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -344,6 +344,8 @@ class _Bundler:
         # (file, pointer) of an external component -> its name in the root document
         self.hoisted: dict[tuple[Path, str], str] = {}
         self.inlining: list[tuple[Path, str]] = []
+        # a missing file -> every $ref to it with its problem, reported as one (see run)
+        self.missing: dict[Path, list[tuple[str, ContractError]]] = {}
 
     def file(self, path: Path) -> SourceFile | None:
         key = path.resolve()
@@ -354,6 +356,19 @@ class _Bundler:
     def run(self) -> None:
         self._adopt_whole_file_components()
         self.rewrite(self.document, self.root, "", "")
+        self._report_missing_files()
+
+    def _report_missing_files(self) -> None:
+        """One problem per missing file, at its first $ref, saying how many point at it."""
+        for path, refs in self.missing.items():
+            ref, first = refs[0]
+            if len(refs) > 1:
+                first = replace(
+                    first,
+                    message=f"no such file {_display(path)}: {len(refs)} $refs point at it,"
+                    f" the first here ({ref!r})",
+                )
+            self.errors.append(first)
 
     def _adopt_whole_file_components(self) -> None:
         """``Pet: {$ref: ./pet.yaml}`` makes that file *be* component Pet, for every use of it."""
@@ -419,9 +434,10 @@ class _Bundler:
         if path is None and source is self.root:
             return ref
         if path is not None and not path.exists():
-            self.errors.append(
-                self._err(source, src_pointer, "ref-unresolved", f"$ref {ref!r}: no such file")
+            problem = self._err(
+                source, src_pointer, "ref-unresolved", f"$ref {ref!r}: no such file"
             )
+            self.missing.setdefault(path.resolve(), []).append((ref, problem))
             return ref
         target_file = source if path is None else self.file(path)
         if target_file is None:

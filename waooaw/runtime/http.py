@@ -23,12 +23,12 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .context import accept_or_new, correlation_id, request_id
+from .docs import install_docs
 from .server import PROBLEM_MEDIA_TYPE, ProblemError, encode_problem, install_problem_handlers
 
 __all__ = [
@@ -272,12 +272,5 @@ def serve_contract(app: FastAPI, contract_json: bytes, *, title: str) -> None:
     async def openapi(_: Request) -> Response:
         return Response(contract_json, media_type="application/json")
 
-    async def docs(_: Request) -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{title} — Swagger UI")
-
-    async def redoc(_: Request) -> HTMLResponse:
-        return get_redoc_html(openapi_url="/openapi.json", title=f"{title} — ReDoc")
-
     app.add_route("/openapi.json", openapi, include_in_schema=False)
-    app.add_route("/docs", docs, include_in_schema=False)
-    app.add_route("/redoc", redoc, include_in_schema=False)
+    install_docs(app, title=title)

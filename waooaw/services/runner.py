@@ -13,15 +13,25 @@ from pydantic import ValidationError
 
 from waooaw.runtime.context import CorrelationLogFilter
 
+from .ports import busy_port_message, first_busy_port
+
 __all__ = ["configure_logging", "cp_app", "plant_app", "pp_app", "run_services"]
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, log_format: str = "text") -> None:
+    """Log lines to stderr: text, or with ``json`` one object per line (and per request)."""
     handler = logging.StreamHandler()
     handler.addFilter(CorrelationLogFilter())
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    if log_format == "json":
+        from waooaw.observability import JsonFormatter
+
+        handler.setFormatter(JsonFormatter())
+        # the per-request object (waooaw.request) replaces the text access line
+        logging.getLogger("waooaw.access").setLevel(logging.WARNING)
+    else:
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -57,7 +67,7 @@ def _migrate(name: str, settings: Any) -> None:
     run_migrations(MIGRATIONS, settings.database_url)
 
 
-def _create_app(name: str, settings: Any) -> Any:
+def _create_app(name: str, settings: Any, *, log_format: str, provider: Any) -> Any:
     if name == "plant":
         from .plant import create_app as plant
 
@@ -71,6 +81,9 @@ def _create_app(name: str, settings: Any) -> Any:
         from .cp import create_app as cp
 
         app = cp(settings)
+    from waooaw.observability import install_observability
+
+    install_observability(app, service=name, provider=provider, log_requests=log_format == "json")
     _install_web(name, app)
     return app
 
@@ -92,8 +105,13 @@ def _uvicorn_options(host: str, port: int, log_level: str) -> dict[str, Any]:
 
 def _from_environment(name: str) -> Any:
     """App factory of a worker process: the parent checked settings and migrated."""
-    configure_logging(os.environ.get(_LOG_LEVEL_ENV, "info"))
-    return _create_app(name, _settings(name))
+    from waooaw.observability import tracer_provider_from_env
+
+    log_format = os.environ.get(_LOG_FORMAT_ENV, "text")
+    configure_logging(os.environ.get(_LOG_LEVEL_ENV, "info"), log_format)
+    return _create_app(
+        name, _settings(name), log_format=log_format, provider=tracer_provider_from_env(name)
+    )
 
 
 def plant_app() -> Any:
@@ -112,6 +130,7 @@ def cp_app() -> Any:
 
 
 _LOG_LEVEL_ENV = "WAOOAW_LOG_LEVEL"
+_LOG_FORMAT_ENV = "WAOOAW_LOG_FORMAT"
 #: where each service listens by default; `serve all --port P` shifts them all by P - 8000
 PORTS = {"plant": 8000, "pp": 8001, "cp": 8002}
 
@@ -149,16 +168,17 @@ def run_services(
     port: int | None = None,
     migrate: bool = True,
     log_level: str = "info",
+    log_format: str = "text",
     workers: int = 1,
 ) -> int:
-    """Run the named services; 1 on bad settings.
+    """Run the named services; 1 on bad settings or a port already taken.
 
     Without ``port`` each listens on its own port (``PORTS``); with it, one service listens
     there, and several keep their distance from Plant's port (``all --port 9000``: Plant on
     9000, CP on 9002). With one worker, all run in this process; with more, each service
     runs under uvicorn's process manager: ``workers`` processes sharing its port.
     """
-    configure_logging(log_level)
+    configure_logging(log_level, log_format)
     log = logging.getLogger("waooaw")
     ports = {
         name: PORTS[name]
@@ -166,12 +186,19 @@ def run_services(
         else (port if len(names) == 1 else port + PORTS[name] - PORTS["plant"])
         for name in names
     }
+    busy = first_busy_port(host, ports)
+    if busy is not None:
+        print(busy_port_message(host, *busy), file=sys.stderr)
+        return 1
     if "plant" in ports and not ({"PLANT_API_URL", "CP_PLANT_API_URL"} & set(os.environ)):
         # services started together call the Plant started with them
         local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         os.environ["PLANT_API_URL"] = f"http://{local}:{ports['plant']}"
     import uvicorn
 
+    from waooaw.observability import tracer_provider_from_env
+
+    provider = tracer_provider_from_env("+".join(names)) if workers == 1 else None
     servers = []
     for name in names:
         try:
@@ -179,7 +206,7 @@ def run_services(
             if migrate:
                 _migrate(name, settings)
             # with workers each process builds its own app; this one is the settings check
-            app = _create_app(name, settings)
+            app = _create_app(name, settings, log_format=log_format, provider=provider)
         except ValidationError as exc:
             _report_invalid(name, exc)
             return 1
@@ -190,7 +217,9 @@ def run_services(
         )
         log.info("%s listening on http://%s:%d (docs at /docs)", name, host, ports[name])
     if workers > 1:
-        return _run_workers(names, ports, host=host, log_level=log_level, workers=workers)
+        return _run_workers(
+            names, ports, host=host, log_level=log_level, log_format=log_format, workers=workers
+        )
 
     async def serve_all() -> None:
         await asyncio.gather(*(s.serve() for s in servers))
@@ -200,12 +229,19 @@ def run_services(
 
 
 def _run_workers(
-    names: Sequence[str], ports: dict[str, int], *, host: str, log_level: str, workers: int
+    names: Sequence[str],
+    ports: dict[str, int],
+    *,
+    host: str,
+    log_level: str,
+    log_format: str,
+    workers: int,
 ) -> int:
     """Each service under uvicorn's process manager (one per service when there are several)."""
     import uvicorn
 
     os.environ[_LOG_LEVEL_ENV] = log_level
+    os.environ[_LOG_FORMAT_ENV] = log_format
     log = logging.getLogger("waooaw")
     if len(names) == 1:
         name = names[0]
@@ -214,6 +250,9 @@ def _run_workers(
             f"{__name__}:{name}_app",
             factory=True,
             workers=workers,
+            # the manager replaces a worker that does not answer its ping in time; 5 s (the
+            # default) killed busy, healthy workers on a loaded machine, dropping requests
+            timeout_worker_healthcheck=30,
             **_uvicorn_options(host, ports[name], log_level),
         )
         return 0
@@ -221,7 +260,7 @@ def _run_workers(
     import subprocess
 
     argv = [sys.executable, "-m", "waooaw.cli", "serve", "--host", host, "--no-migrate"]
-    options = ["--workers", str(workers), "--log-level", log_level]
+    options = ["--workers", str(workers), "--log-level", log_level, "--log-format", log_format]
     children = [
         subprocess.Popen([*argv, name, "--port", str(ports[name]), *options]) for name in names
     ]

@@ -10,7 +10,7 @@ export type Schemas = components["schemas"];
 export type CertificationStatus = Schemas["CertificationStatus"];
 
 export const CERTIFICATION: Record<CertificationStatus, { tone: Tone; label: string }> = {
-  pending: { tone: "warn", label: "Pending certification" },
+  pending_certification: { tone: "warn", label: "Pending certification" },
   certified: { tone: "ok", label: "Certified" },
   rejected: { tone: "bad", label: "Rejected" },
 };

@@ -100,6 +100,8 @@ class AuditTrail:
             HMAC_SHA256: self._hmac_hex,
             BLAKE2B: self._blake_hex,
         }
+        #: the result of the last verify_chain (shown by /metrics)
+        self.last_report: ChainReport | None = None
 
     # -- hashing ------------------------------------------------------------------
 
@@ -269,7 +271,8 @@ class AuditTrail:
                 first_break = Break(
                     head.entries + 1, "forged", "entries were appended without the audit key"
                 )
-        return ChainReport(count, head, head_ok, first_break)
+        self.last_report = ChainReport(count, head, head_ok, first_break)
+        return self.last_report
 
     def _scan(self, conn: Connection, batch: int) -> tuple[int, str | None, bool]:
         """(entries in order, hash of the last of them, whether an anomaly follows them)."""

@@ -52,7 +52,7 @@ class GenesisService:
             category=None if category is None else plant.SkillCategory(category.value),
             cursor=cursor,
             limit=limit,
-            status=None if status is None else plant.SkillStatus(catalogue.plant_status(status)),
+            status=None if status is None else plant.SkillStatus(status.value),
         )
         body = models.SkillList(
             items=[catalogue.skill(s) for s in page.items], next_cursor=page.next_cursor
@@ -108,7 +108,7 @@ class GenesisService:
             cursor=cursor,
             industry_id=industry_id,
             limit=limit,
-            status=None if status is None else plant.JobRoleStatus(catalogue.plant_status(status)),
+            status=None if status is None else plant.JobRoleStatus(status.value),
         )
         body = models.JobRoleList(
             items=[catalogue.job_role(r) for r in page.items], next_cursor=page.next_cursor

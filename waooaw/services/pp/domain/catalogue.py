@@ -1,8 +1,8 @@
 """Plant's catalogue and agents as PP shows them.
 
-PP speaks of certification as ``pending`` / ``certified`` / ``rejected``; Plant's contract
-says ``pending_certification`` for the first. Everything else keeps Plant's shape, and is
-validated again against PP's contract on the way out.
+Everything keeps Plant's shape and names (certification is ``pending_certification`` /
+``certified`` / ``rejected`` on both sides), and is validated again against PP's contract
+on the way out.
 """
 
 from __future__ import annotations
@@ -17,32 +17,13 @@ __all__ = [
     "agent_summary",
     "industry",
     "job_role",
-    "plant_status",
-    "pp_status",
     "skill",
 ]
-
-_TO_PLANT = {
-    pp.CertificationStatus.PENDING: "pending_certification",
-    pp.CertificationStatus.CERTIFIED: "certified",
-    pp.CertificationStatus.REJECTED: "rejected",
-}
-_FROM_PLANT = {value: key for key, value in _TO_PLANT.items()}
-
-
-def plant_status(status: pp.CertificationStatus) -> str:
-    """The Plant status value PP's ``status`` filter stands for."""
-    return _TO_PLANT[status]
-
-
-def pp_status(status: str) -> pp.CertificationStatus:
-    """PP's name for a Plant certification status."""
-    return _FROM_PLANT[str(status)]
 
 
 def _with_status(entity: plant.SkillResponse | plant.JobRoleResponse) -> dict[str, Any]:
     data = entity.model_dump()
-    data["status"] = pp_status(entity.status)
+    data["status"] = pp.CertificationStatus(entity.status.value)
     return data
 
 

@@ -154,6 +154,13 @@ export function MarketplacePage() {
           <Pager label="Agents" page={pages.page} nextCursor={agents.data.next_cursor} onNext={pages.next} onPrevious={pages.previous} />
         </>
       ) : null}
+      <p className="muted small" role="note">
+        The list comes from a copy of the agent catalogue refreshed every 30 seconds or so, so an agent created moments ago can take
+        that long to appear here (its own page shows it at once).{" "}
+        <button type="button" className="button secondary" onClick={agents.reload}>
+          Check again
+        </button>
+      </p>
       <TrialModal agent={trying} onClose={() => setTrying(null)} />
     </Page>
   );

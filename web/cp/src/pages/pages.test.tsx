@@ -72,6 +72,19 @@ describe("marketplace", () => {
     expect(calls.at(-1)?.url.searchParams.get("q")).toBe("nothing");
   });
 
+  it("says a new agent can take a catalogue refresh to appear, and checks again on demand", async () => {
+    let listed = [agent("a1", "Email Marketing Agent")];
+    const calls = fakeBackend({ "GET /api/v1/marketplace/agents": () => ({ body: { items: listed, next_cursor: null } }) });
+    renderAt(<MarketplacePage />);
+    expect(await screen.findAllByRole("article")).toHaveLength(1);
+    expect(screen.getByRole("note")).toHaveTextContent(/created moments ago can take that long to appear/);
+    listed = [...listed, agent("a2", "Fresh Agent")];
+    const before = calls.length;
+    await userEvent.click(screen.getByRole("button", { name: "Check again" }));
+    expect(await screen.findByRole("article", { name: "Fresh Agent" })).toBeInTheDocument();
+    expect(calls.length).toBe(before + 1);
+  });
+
   it("turns the filters into the contract's query parameters", () => {
     const query = marketplaceQuery(
       { q: " seo ", industry: "", minRating: "4", minPrice: "", maxPrice: "15000", specialty: "B2B SaaS, Healthcare", sort: "price_asc" },

@@ -112,7 +112,7 @@ export function JobRolesPage() {
                         <CertificationBadge status={r.status} />
                       </td>
                       <td>{formatDate(r.created_at)}</td>
-                      <td>{r.status === "pending" ? <CertifyJobRole role={r} onDone={(done) => setCertified({ ...certified, [done.id]: done })} /> : null}</td>
+                      <td>{r.status === "pending_certification" ? <CertifyJobRole role={r} onDone={(done) => setCertified({ ...certified, [done.id]: done })} /> : null}</td>
                     </tr>
                   );
                 })}

@@ -16,7 +16,7 @@ export function CertificationBadge({ status }: { status: Schemas["CertificationS
 }
 
 export function SkillsPage() {
-  const [status, setStatus] = useState<Schemas["CertificationStatus"] | "">("pending");
+  const [status, setStatus] = useState<Schemas["CertificationStatus"] | "">("pending_certification");
   const [category, setCategory] = useState<Schemas["SkillCategory"] | "">("");
   const pages = useCursorPages(`${status}|${category}`);
   const skills = useLoad(
@@ -65,7 +65,7 @@ export function SkillsPage() {
       {skills.loading ? <Loading what="skills" /> : null}
       {skills.error ? <ProblemAlert error={skills.error} onRetry={skills.reload} /> : null}
       {skills.data && skills.data.items.length === 0 ? (
-        <Empty>No skills match. {status === "pending" ? "The certification queue is empty." : null}</Empty>
+        <Empty>No skills match. {status === "pending_certification" ? "The certification queue is empty." : null}</Empty>
       ) : null}
       {skills.data && skills.data.items.length > 0 ? (
         <>
@@ -202,7 +202,7 @@ export function SkillDetailPage() {
               <code>{current.id}</code>
             </dd>
           </dl>
-          {current.status === "pending" ? (
+          {current.status === "pending_certification" ? (
             <form
               className="form"
               style={{ marginTop: "1rem" }}

@@ -121,14 +121,14 @@ describe("skills", () => {
   it("badges: pending yellow, certified green, rejected red; the queue filter is sent", async () => {
     const calls = fakeBackend({
       "GET /api/v1/genesis/skills": {
-        body: { items: [skill("1", "Pending one", "pending"), skill("2", "Certified one"), skill("3", "Rejected one", "rejected")], next_cursor: "next" },
+        body: { items: [skill("1", "Pending one", "pending_certification"), skill("2", "Certified one"), skill("3", "Rejected one", "rejected")], next_cursor: "next" },
       },
     });
     renderAt(<SkillsPage />, { token: TOKEN });
     expect(await screen.findByText("Pending certification", { selector: ".badge" })).toHaveClass("badge-warn");
     expect(screen.getByText("Certified", { selector: ".badge" })).toHaveClass("badge-ok");
     expect(screen.getByText("Rejected", { selector: ".badge" })).toHaveClass("badge-bad");
-    expect(calls[0]?.url.searchParams.get("status")).toBe("pending");
+    expect(calls[0]?.url.searchParams.get("status")).toBe("pending_certification");
     await userEvent.click(screen.getByRole("button", { name: "Next →" }));
     await waitFor(() => expect(calls.at(-1)?.url.searchParams.get("cursor")).toBe("next"));
   });
@@ -141,7 +141,7 @@ describe("skills", () => {
 
   it("certify turns the badge green", async () => {
     fakeBackend({
-      "GET /api/v1/genesis/skills/1": { body: skill("1", "Python", "pending") },
+      "GET /api/v1/genesis/skills/1": { body: skill("1", "Python", "pending_certification") },
       "POST /api/v1/genesis/skills/1/certify": { body: skill("1", "Python") },
     });
     renderAt(<SkillDetailPage />, { path: "/admin/genesis/skills/1", route: "/admin/genesis/skills/:skillId", token: TOKEN });
