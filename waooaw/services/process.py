@@ -42,7 +42,10 @@ READY_TIMEOUT_S = 45.0
 STOP_TIMEOUT_S = 10.0
 PORT_ATTEMPTS = 3
 #: settings of the services that a calling environment must not leak into a started one
-SERVICE_PREFIXES = ("PLANT_", "PP_", "CP_", "JWT_", "WAOOAW_", "DATABASE_URL", "AUDIT_KEY")
+SERVICE_PREFIXES = (
+    *("PLANT_", "PP_", "CP_", "GATEWAY_", "EXECUTOR_", "JWT_", "WAOOAW_"),
+    *("DATABASE_URL", "AUDIT_KEY"),
+)
 
 
 class ServiceStartError(RuntimeError):
@@ -78,6 +81,11 @@ class ServiceProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(STOP_TIMEOUT_S)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        self.process.kill()
+        self.process.wait(STOP_TIMEOUT_S)
 
 
 def free_port(host: str = HOST) -> int:
