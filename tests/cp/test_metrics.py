@@ -8,8 +8,8 @@ from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
 from waooaw.observability import install_observability
+from waooaw.services.plant.seeding import Catalogue
 
-from ..support.plant_seed import Catalogue
 from .test_trials_and_tasks import execute, start_trial, wait_task
 
 pytestmark = pytest.mark.anyio

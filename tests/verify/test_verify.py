@@ -220,7 +220,7 @@ def test_secrets_stay_out_of_reports() -> None:
     ("args", "message"),
     [
         ((), "name a service"),
-        (("--service", "nope"), "unknown service 'nope'; choose from cp, plant, pp"),
+        (("--service", "nope"), "unknown service 'nope'; choose from cp, gateway, plant, pp"),
         (("--service", "pp", "--url", "http://127.0.0.1:9"), "pp at http://127.0.0.1:9 did not"),
         (("--service", "cp", "--url", "http://127.0.0.1:9"), "cp at http://127.0.0.1:9 did not"),
         (("--service", "plant", "-H", "no colon"), "is not 'Name: value'"),
