@@ -59,6 +59,11 @@ export function AuditDashboardView({ report }: { report: Schemas["AuditDashboard
             <Badge tone={report.chain.intact ? "ok" : "bad"}>{report.chain.intact ? "Intact" : "Broken"}</Badge>
           </span>
           <span className="small muted">{report.chain.entries} entries</span>
+          {report.chain.first_broken_sequence !== null && (
+            <span className="small" data-testid="chain-break">
+              first break at entry {report.chain.first_broken_sequence} ({report.chain.break_kind})
+            </span>
+          )}
         </div>
       </div>
       <div className="grid-2">

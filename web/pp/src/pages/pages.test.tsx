@@ -178,7 +178,14 @@ describe("audit dashboard", () => {
     ],
     recent_violations: [{ entity_type: "agent", entity_id: "9a1b2c3d-0000", principle_id: "L0-03", detail: "no sandbox", detected_at: NOW }],
     violations_total: 1,
-    chain: { intact: true, entries: 57, head_hash: "abc" },
+    chain: {
+      intact: true,
+      entries: 57,
+      head_hash: "abc",
+      first_broken_sequence: null,
+      break_kind: null,
+      detail: null,
+    },
   };
 
   it("shows the score, each principle, both charts and the violations", () => {
@@ -191,6 +198,17 @@ describe("audit dashboard", () => {
     expect(screen.getByRole("img", { name: /L0-01: 0; L0-03: 1/ })).toBeInTheDocument();
     expect(screen.getByTestId("violation-row")).toHaveTextContent("no sandbox");
     expect(screen.getByText("Intact")).toBeInTheDocument();
+    expect(screen.queryByTestId("chain-break")).toBeNull();
+  });
+
+  it("names the first break of a broken chain", () => {
+    const broken = {
+      ...report,
+      chain: { ...report.chain, intact: false, first_broken_sequence: 12, break_kind: "deleted" as const, detail: "entry 12 is missing" },
+    };
+    renderAt(<AuditDashboardView report={broken} />);
+    expect(screen.getByText("Broken")).toBeInTheDocument();
+    expect(screen.getByTestId("chain-break")).toHaveTextContent("first break at entry 12 (deleted)");
   });
 
   it("takes the download name from Content-Disposition", () => {
