@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
 from waooaw.services.common.settings import DEFAULT_CORS_ORIGINS
 from waooaw.services.runner import PORTS, _wire
 
-_WIRED = ("GATEWAY_CORS_ORIGINS", "CORS_ORIGINS", "PLANT_API_URL", "CP_PLANT_API_URL")
+_WIRED = (
+    "GATEWAY_CORS_ORIGINS",
+    "CORS_ORIGINS",
+    "PLANT_API_URL",
+    "CP_PLANT_API_URL",
+    "PP_PLANT_API_URL",
+)
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (*_WIRED, "PP_PLANT_API_URL", "GATEWAY_PLANT_URL", "PLANT_SERVICE_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    for name in ("CP_EXECUTOR", "CP_GATEWAY_URL", "GATEWAY_EXECUTOR_SANDBOX_URL"):
-        monkeypatch.delenv(name, raising=False)
+def _clean_env() -> Iterator[None]:
+    """_wire sets variables in os.environ: start without them and put everything back."""
+    saved = dict(os.environ)
+    for name in _WIRED:
+        os.environ.pop(name, None)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
-def test_gateway_with_pp_allows_pp_origin(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gateway_with_pp_allows_pp_origin() -> None:
     _wire(dict(PORTS), "0.0.0.0")
     origins = os.environ["GATEWAY_CORS_ORIGINS"].split(",")
     assert origins == [*DEFAULT_CORS_ORIGINS, "http://127.0.0.1:8001", "http://localhost:8001"]
