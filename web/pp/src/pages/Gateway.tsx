@@ -129,7 +129,7 @@ function Budgets({ client }: { client: GatewayClient }) {
       <h2>Budgets and spend</h2>
       {budgets.loading && !budgets.data && <Loading what="budgets" />}
       {budgets.error && <ProblemAlert error={budgets.error} onRetry={budgets.reload} />}
-      {budgets.data && rows.length === 0 && <Empty>No budgets yet: an agent gets one with its first execution.</Empty>}
+      {budgets.data && rows.length === 0 && <Empty>No budgets recorded yet.</Empty>}
       {rows.length > 0 && (
         <table className="table">
           <thead>
