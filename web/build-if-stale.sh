@@ -17,7 +17,7 @@ fi
 for app in pp cp; do
     [[ -f "$app/index.html" ]] || continue
     index="$app/dist/index.html"
-    if [[ ! -f "$index" ]] || [[ -n "$(find "$app" shared package-lock.json vite.shared.ts "../waooaw/generated/$app" \
+    if [[ ! -f "$index" ]] || [[ -n "$(find "$app" shared package-lock.json vite.shared.ts "../waooaw/generated/$app" ../waooaw/generated/gateway \
             -newer "$index" -type f -not -path "$app/dist/*" -print -quit 2>/dev/null)" ]]; then
         echo "web: building $app" >&2
         npm run --silent "build:$app" >/dev/null

@@ -10,6 +10,7 @@ export const aliases = {
   "@shared": `${web}shared`,
   "@pp-api": `${web}../waooaw/generated/pp/pp-api.generated.ts`,
   "@cp-api": `${web}../waooaw/generated/cp/cp-api.generated.ts`,
+  "@gateway-api": `${web}../waooaw/generated/gateway/gateway-api.generated.ts`,
 };
 
 export function appConfig(app: "pp" | "cp", backend: string, port: number): UserConfig {

@@ -17,8 +17,10 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from tests.support.gateway_server import running_gateway
 from waooaw.generated.plant.client import PlantClient
 from waooaw.services.common.auth import JwtSettings, mint_token
 from waooaw.services.plant.seeding import agent_create, seed_catalogue
@@ -143,3 +145,45 @@ def test_cp_customer_workflow(stack: dict[str, Service]) -> None:
         "cp-duplicate-trial",
     ):
         assert (SCREENSHOTS / f"{page}.png").stat().st_size > 1000, page
+
+
+@pytest.mark.parametrize("stack", [("pp",)], indirect=True)
+def test_pp_gateway_blue_green_switch(stack: dict[str, Service], tmp_path: Path) -> None:
+    """The portal's Gateway page calls a real gateway (CORS allows PP's origin) and switches
+    a blue/green route group; the gateway's route table then sends everything to green."""
+    plant, pp = stack["plant"], stack["pp"]
+    token = _token("governor", "viewer", subject="ops@example.com")
+    with running_gateway(
+        tmp_path / "gateway",
+        plant.base_url,
+        JWT_SECRET,
+        env={"GATEWAY_CORS_ORIGINS": pp.base_url},
+    ) as gateway:
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=gateway.base_url, headers=headers, timeout=10) as client:
+            for version, weight in (("blue", 100), ("green", 0)):
+                created = client.post(
+                    "/gateway/v1/routes",
+                    json={
+                        "match": "/api/v1/job-roles",
+                        "version": version,
+                        "upstream_url": plant.base_url,
+                        "weight": weight,
+                        "enabled": True,
+                    },
+                )
+                assert created.status_code == 201, created.text
+            _run_script(
+                "pp-gateway.e2e.mjs",
+                {"PP_URL": pp.base_url, "GATEWAY_URL": gateway.base_url, "PP_TOKEN": token},
+                {**stack, "gateway": gateway},
+            )
+            table = client.get("/gateway/v1/routes")
+            assert table.status_code == 200, table.text
+            weights = {
+                r["version"]: r["weight"]
+                for r in table.json()["items"]
+                if r["match"] == "/api/v1/job-roles"
+            }
+            assert weights == {"blue": 0, "green": 100}
+    assert (SCREENSHOTS / "pp-gateway-switched.png").stat().st_size > 1000

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from waooaw.runtime.context import CorrelationLogFilter
 
+from .common.settings import DEFAULT_CORS_ORIGINS
 from .ports import busy_port_message, first_busy_port
 
 __all__ = [
@@ -218,6 +219,16 @@ def _wire(ports: dict[str, int], host: str) -> None:
         env.setdefault("GATEWAY_PLANT_URL", url("plant"))
     if "executor" in ports:
         env.setdefault("GATEWAY_EXECUTOR_SANDBOX_URL", url("executor"))
+    if (
+        "gateway" in ports
+        and "pp" in ports
+        and not {"GATEWAY_CORS_ORIGINS", "CORS_ORIGINS"} & set(env)
+    ):
+        # the PP portal's Gateway page calls the gateway's admin API from the browser
+        portal = [
+            f"http://{h}:{ports['pp']}" for h in dict.fromkeys((local, "127.0.0.1", "localhost"))
+        ]
+        env["GATEWAY_CORS_ORIGINS"] = ",".join([*DEFAULT_CORS_ORIGINS, *portal])
     if {"PLANT_API_URL", "CP_PLANT_API_URL", "PP_PLANT_API_URL"} & set(env):
         return
     if via_gateway:

@@ -6,6 +6,7 @@ import { AgentDetailPage } from "./pages/AgentDetail.tsx";
 import { AgentFormPage } from "./pages/AgentForm.tsx";
 import { AgentsPage } from "./pages/Agents.tsx";
 import { AuditPage } from "./pages/Audit.tsx";
+import { GatewayPage } from "./pages/Gateway.tsx";
 import { JobRoleFormPage, JobRolesPage } from "./pages/JobRoles.tsx";
 import { NotFound } from "./pages/NotFound.tsx";
 import { SkillDetailPage, SkillFormPage, SkillsPage } from "./pages/Skills.tsx";
@@ -15,6 +16,7 @@ const NAV = [
   { to: "/admin/genesis/job-roles", label: "Job roles" },
   { to: "/admin/agents", label: "Agents" },
   { to: "/admin/audit", label: "Audit" },
+  { to: "/admin/gateway", label: "Gateway" },
 ];
 
 export function App() {
@@ -34,6 +36,7 @@ export function App() {
           <Route path="/admin/agents/new" element={<AgentFormPage />} />
           <Route path="/admin/agents/:agentId" element={<AgentDetailPage />} />
           <Route path="/admin/audit" element={<AuditPage />} />
+          <Route path="/admin/gateway" element={<GatewayPage />} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Route>
