@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from abc import abstractmethod
 from typing import Any
 
 from .ir import LinkIR, SecurityIR, SecurityRequirement, SecuritySchemeIR, ServerIR
@@ -31,8 +32,9 @@ class OperationDetails:
     doc: dict[str, Any]
     schemas: SchemaBuilder
 
+    @abstractmethod
     def deref(self, node: Any) -> Any:
-        raise NotImplementedError
+        """``node`` with its ``$ref`` chain followed (the builder this is mixed into does it)."""
 
     def servers(self) -> tuple[ServerIR, ...]:
         found = []

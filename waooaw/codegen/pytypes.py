@@ -10,6 +10,7 @@ strings; code that needs to know what a type is asks the tree, not its text.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -38,8 +39,9 @@ class PyType:
     def __str__(self) -> str:
         return self.render()
 
-    def render(self) -> str:  # pragma: no cover - every subclass overrides it
-        raise NotImplementedError
+    @abstractmethod
+    def render(self) -> str:
+        """The source text of this type expression (each node kind says how)."""
 
     def map(self, fn: Callable[[PyType], PyType]) -> PyType:
         """This tree with ``fn`` applied to every node, leaves first."""

@@ -8,6 +8,7 @@ maps, ``$ref``s to components (or inline objects hoisted into classes), ``allOf`
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,11 +83,13 @@ class TypeMapper:
     models: dict[str, ModelIR]
     _inline_refs: dict[str, str]  # non-component $ref -> the class hoisted for it
 
+    @abstractmethod
     def hoist_name(self, hint: str) -> str:
-        raise NotImplementedError
+        """A free class name for an inline schema (the builder this is mixed into decides)."""
 
+    @abstractmethod
     def build_class(self, name: str, schema: dict[str, Any], pointer: str) -> None:
-        raise NotImplementedError
+        """Build model ``name`` from ``schema`` (the builder this is mixed into does it)."""
 
     def type_of(self, schema: Any, pointer: str, hint: str, *, top: bool = False) -> TypeExpr:
         """The Python type for ``schema``; inline objects are hoisted into classes."""
