@@ -7,7 +7,7 @@ Files (``<name>`` is the contract's short name):
   a test script per request (documented status; problem+json with a matching
   ``correlation_id`` on errors; documented media type and parseable JSON on success).
 * ``<name>.<env>.postman_environment.json`` for ``local``, ``demo`` and ``prod`` -
-  ``base_url`` and an ``auth_token`` placeholder.
+  ``base_url`` and an empty ``auth_token`` for the user to fill in.
 
 JSON has no comments: the generated-file header is the first line of the collection's
 ``info.description`` and the ``x-generated`` member of each environment (as in
@@ -112,7 +112,7 @@ def render_postman(api: Api) -> dict[str, str]:
 
 
 def base_urls(api: Api) -> dict[str, str]:
-    """``base_url`` per environment: the contract's matching server, else a placeholder."""
+    """``base_url`` per environment: the contract's matching server, else an example URL to edit."""
     found: dict[str, str] = {}
     for server in api.servers:
         text = f"{server.url} {server.description or ''}".lower()
